@@ -1,0 +1,205 @@
+"""Every write to the roll: checks permission, validates, saves and audits in one transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from virtualschool.core import audit
+from virtualschool.core.permissions import require
+
+from .models import CareEpisode, Child, Cohort, upn_problem
+
+# Fields a person may set through the child services (everything else is derived or system-managed).
+EDITABLE_FIELDS = frozenset(
+    f.name
+    for f in Child._meta.concrete_fields
+    if f.name
+    not in {
+        "id",
+        "created_at",
+        "modified_at",
+        "created_by",
+        "modified_by",
+        "upn_needs_correction",
+        "period_of_care_start",
+    }
+)
+
+
+def normalise_upn(upn: str) -> str:
+    return (upn or "").strip().upper().replace(" ", "")
+
+
+def _apply(child: Child, values: Mapping[str, Any]) -> None:
+    unknown = set(values) - EDITABLE_FIELDS
+    if unknown:
+        raise ValidationError(dict.fromkeys(sorted(unknown), "This field cannot be set here."))
+    for name, value in values.items():
+        setattr(child, name, value)
+    child.upn = normalise_upn(child.upn)
+    # A typo in a UPN never keeps a child off the roll: the child is saved and the UPN flagged.
+    child.upn_needs_correction = bool(upn_problem(child.upn))
+
+
+def validate_cohort_details(child: Child) -> None:
+    """Advice-only cohorts need the facts that make advice lawful and useful."""
+    errors: dict[str, str] = {}
+    if child.cohort == Cohort.PREVIOUSLY_LOOKED_AFTER:
+        if not child.parental_responsibility_holder:
+            errors["parental_responsibility_holder"] = (
+                "Enter who holds parental responsibility: the Virtual School advises with their consent."
+            )
+        if not child.consent_given_on:
+            errors["consent_given_on"] = "Enter the date the person with parental responsibility gave consent."
+    if child.cohort == Cohort.OTHER_AUTHORITY:
+        if not child.home_authority_name:
+            errors["home_authority_name"] = "Enter the authority that looks after the child."
+        if not (child.home_virtual_school_email or child.home_virtual_school_phone):
+            errors["home_virtual_school_email"] = (
+                "Enter an e-mail address or phone number for the child's home Virtual School."
+            )
+    if child.closed_on and not child.closure_reason:
+        errors["closure_reason"] = "Select why the child left the roll."
+    if child.sen_status == "N" and child.sen_primary_need:
+        errors["sen_primary_need"] = "A primary need is recorded only for a child with SEN support or an EHCP."
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def child_create(*, actor: Any, **values: Any) -> Child:
+    """Add a child to the roll."""
+    require(actor, "children.add_child")
+    child = Child()
+    _apply(child, values)
+    if child.cohort == Cohort.PREVIOUSLY_LOOKED_AFTER and child.consent_given_on and not child.consent_recorded_by_id:
+        child.consent_recorded_by = actor
+    validate_cohort_details(child)
+    child.full_clean()
+    child.created_by = child.modified_by = actor
+    child.save()
+    audit.record_create(actor, child, child_id=child.pk)
+    return child
+
+
+@transaction.atomic
+def child_update(*, actor: Any, child: Child, **values: Any) -> Child:
+    """Change a child's record; the audit event holds each field before and after."""
+    require(actor, "children.change_child", child)
+    child = Child.objects.select_for_update().get(pk=child.pk)
+    before = audit.snapshot(child)
+    _apply(child, values)
+    validate_cohort_details(child)
+    child.full_clean()
+    child.modified_by = actor
+    child.save()
+    audit.record_update(actor, child, before, child_id=child.pk)
+    return child
+
+
+@transaction.atomic
+def child_close(
+    *,
+    actor: Any,
+    child: Child,
+    closed_on: dt.date,
+    reason: str,
+    notified_on: dt.date | None = None,
+    removed_on: dt.date | None = None,
+) -> Child:
+    """Take a child off the roll. The child stays in that academic year's reports."""
+    require(actor, "children.close_child", child)
+    if not reason:
+        raise ValidationError({"closure_reason": "Select why the child left the roll."})
+    return child_update(
+        actor=actor,
+        child=child,
+        closed_on=closed_on,
+        closure_reason=reason,
+        closure_notified_on=notified_on,
+        removed_from_roll_on=removed_on or closed_on,
+    )
+
+
+@transaction.atomic
+def child_reopen(*, actor: Any, child: Child) -> Child:
+    """Put a closed child back on the roll (for example when care resumes)."""
+    require(actor, "children.close_child", child)
+    return child_update(actor=actor, child=child, closed_on=None, closure_reason="", removed_from_roll_on=None)
+
+
+def period_of_care_start(episodes: Iterable[tuple[dt.date, dt.date | None, str]]) -> dt.date | None:
+    """Start of the latest period of care from (start, end, reason new episode) rows.
+
+    A period is a chain of episodes each starting when the last ended; RNE 'S' always starts a new one.
+    """
+    ordered = sorted(episodes, key=lambda e: e[0])
+    start: dt.date | None = None
+    previous_end: dt.date | None = None
+    for begin, end, rne in ordered:
+        if start is None or rne == "S" or previous_end is None or begin != previous_end:
+            start = begin
+        previous_end = end
+    return start
+
+
+def refresh_period_of_care(child: Child) -> None:
+    """Keep the child's period-of-care dates in step with their episodes (called inside services)."""
+    rows = list(child.care_episodes.values_list("start_date", "end_date", "reason_new_episode"))
+    child.period_of_care_start = period_of_care_start(rows)
+    if rows and (child.date_first_entered_care is None or min(r[0] for r in rows) < child.date_first_entered_care):
+        child.date_first_entered_care = min(r[0] for r in rows)
+    Child.objects.filter(pk=child.pk).update(
+        period_of_care_start=child.period_of_care_start, date_first_entered_care=child.date_first_entered_care
+    )
+
+
+EPISODE_FIELDS = frozenset(
+    {
+        "start_date",
+        "end_date",
+        "reason_new_episode",
+        "legal_status",
+        "category_of_need",
+        "placement_type",
+        "placement_provider",
+        "reason_ended",
+        "reason_place_change",
+        "home_postcode",
+        "placement_postcode",
+        "placement_urn",
+    }
+)
+
+
+@transaction.atomic
+def care_episode_record(*, actor: Any, child: Child, **values: Any) -> CareEpisode:
+    """Add a care episode, or change the one that starts on the same date."""
+    require(actor, "children.add_careepisode", child)
+    unknown = set(values) - EPISODE_FIELDS
+    if unknown:
+        raise ValidationError(dict.fromkeys(sorted(unknown), "This field cannot be set here."))
+    if not values.get("start_date"):
+        raise ValidationError({"start_date": "Enter the date the episode started."})
+    episode = CareEpisode.objects.filter(child=child, start_date=values["start_date"]).first()
+    if episode is None:
+        episode = CareEpisode(child=child, created_by=actor, **values)
+        episode.full_clean()
+        episode.modified_by = actor
+        episode.save()
+        audit.record_create(actor, episode, child_id=child.pk)
+    else:
+        before = audit.snapshot(episode)
+        for name, value in values.items():
+            setattr(episode, name, value)
+        episode.full_clean()
+        episode.modified_by = actor
+        episode.save()
+        audit.record_update(actor, episode, before, child_id=child.pk)
+    refresh_period_of_care(child)
+    return episode

@@ -1,0 +1,109 @@
+"""The pieces every domain app stands on: the base model, audit events and service policy."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+
+
+class TimeStampedModel(models.Model):
+    """When a row was made and last changed, and by whom (services fill in the people)."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    modified_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    modified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        abstract = True
+
+
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    # Audit rows are evidence: the product offers no way to change or remove them.
+    def update(self, **kwargs: Any) -> int:
+        raise PermissionDenied("Audit events cannot be changed.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise PermissionDenied("Audit events cannot be deleted.")
+
+
+class AuditEvent(models.Model):
+    """One thing a person (or the system on their behalf) did or saw."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", "Created"
+        UPDATE = "update", "Changed"
+        DELETE = "delete", "Deleted"
+        VIEW = "view", "Viewed"
+        EXPORT = "export", "Exported"
+        LOGIN = "login", "Signed in"
+        LOGOUT = "logout", "Signed out"
+        LOGIN_FAILED = "login_failed", "Failed sign-in"
+        IMPORT = "import", "Imported"
+
+    occurred_at = models.DateTimeField(db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="audit_events"
+    )
+    actor_label = models.CharField(max_length=200, help_text="Who acted, kept even if the account is renamed")
+    action = models.CharField(max_length=20, choices=Action.choices)
+    object_type = models.CharField(max_length=100)
+    object_id = models.CharField(max_length=64, blank=True)
+    object_repr = models.CharField(max_length=255, blank=True)
+    # The child a record concerns, so that a child's page can show every read and write about them.
+    child_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    changes = models.JSONField(default=dict, blank=True)
+    context = models.JSONField(default=dict, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"]),
+            models.Index(fields=["actor", "occurred_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.actor_label} {self.get_action_display().lower()} {self.object_type} {self.object_id}"
+
+
+la_code_validator = RegexValidator(r"^\d{3}$", "A local authority code is three digits, like 835.")
+
+
+class ServicePolicy(models.Model):
+    """The authority's own numbers. One row; defaults come from the source policies (DUTIES.md)."""
+
+    authority_name = models.CharField(max_length=200, default="Exemplar County Council")
+    la_code = models.CharField("home local authority code", max_length=3, default="999", validators=[la_code_validator])
+    roll_duty_working_days = models.PositiveSmallIntegerField(
+        "working days to add or remove a child after care status is received",
+        default=3,
+        validators=[MinValueValidator(0)],
+    )
+    full_time_hours_school_age = models.DecimalField(
+        "full-time education, school age (hours a week)", max_digits=4, decimal_places=1, default=25
+    )
+    full_time_hours_post16 = models.DecimalField(
+        "full-time education, post-16 (hours a week)", max_digits=4, decimal_places=1, default=16
+    )
+    in_care_long_term_months = models.PositiveSmallIntegerField(
+        "months in care that count as 'in care 12 months or more'", default=12
+    )
+    modified_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "service policy"
+        verbose_name_plural = "service policy"
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="service_policy_single_row")]
+
+    def __str__(self) -> str:
+        return f"Service policy for {self.authority_name}"

@@ -1,0 +1,13 @@
+"""Permission checks used by services: a refusal is an exception, never a silent no-op."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+
+
+def require(actor: Any, permission: str, obj: Any = None) -> None:
+    """Stop unless `actor` has `permission` (a `rules` permission name) on `obj`."""
+    if actor is None or not getattr(actor, "is_active", False) or not actor.has_perm(permission, obj):
+        raise PermissionDenied(f"You do not have permission to {permission.split('.', 1)[-1].replace('_', ' ')}.")
