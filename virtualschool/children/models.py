@@ -56,8 +56,12 @@ UNKNOWN_UPNS = frozenset({"UN1", "UN2", "UN3", "UN4", "UN5"})
 
 
 def upn_problem(upn: str) -> str:
-    """Why a UPN needs correcting, or "" when it is valid or a recognised 'unknown' code (UN1–UN5)."""
-    from stdnum.exceptions import ValidationError
+    """Why a UPN needs correcting, or "" when it is valid or a recognised 'unknown' code (UN1–UN5).
+
+    Format and check letter are tested with python-stdnum. Its list of LA numbers predates authorities
+    formed since 2019 (838 Dorset, 839 BCP, 940–943 …), so an unknown LA number alone is not an error.
+    """
+    from stdnum import exceptions
     from stdnum.gb import upn as stdnum_upn
 
     value = (upn or "").strip().upper()
@@ -65,8 +69,17 @@ def upn_problem(upn: str) -> str:
         return ""
     try:
         stdnum_upn.validate(value)
-    except ValidationError as exc:
-        return str(exc.message if hasattr(exc, "message") else exc) or "Not a valid UPN"
+    except exceptions.InvalidLength:
+        return "A UPN has 13 characters: a check letter, then 12 digits (the last may be a letter)."
+    except exceptions.InvalidFormat:
+        return "A UPN is a check letter, 11 digits and a final digit or letter."
+    except exceptions.InvalidChecksum:
+        return "The check letter does not match the rest of the UPN: check for a mistyped character."
+    except exceptions.InvalidComponent:
+        if stdnum_upn.calc_check_digit(value[1:]) != value[0]:
+            return "The check letter does not match the rest of the UPN: check for a mistyped character."
+    except exceptions.ValidationError:
+        return "This is not a valid UPN."
     return ""
 
 
