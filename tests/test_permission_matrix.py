@@ -1,0 +1,125 @@
+"""Every role over every page and API endpoint that touches a child: need-to-know, proved.
+
+The expectation is conftest.EXPECTED_VISIBLE. A child outside a user's scope answers 404 (never 403, which
+would confirm the child exists); a child in scope that the user may not change answers 403 on edit pages.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+import pytest
+from django.urls import reverse
+
+from conftest import EXPECTED_VISIBLE
+from virtualschool.accounts.models import ApiToken, hash_token
+
+ROLES = sorted(EXPECTED_VISIBLE)
+EDITORS = {"head", "lead", "data"}
+CHILDREN = ("child_a", "child_b")
+
+
+def _child_pages(world: Any, child: Any) -> list[tuple[str, bool]]:
+    """(url, is an edit page) for every page about one child."""
+    placement = child.education_placements.get()
+    return [
+        (reverse("children:detail", args=[child.pk]), False),
+        (reverse("children:placements", args=[child.pk]), False),
+        (reverse("children:care-history", args=[child.pk]), False),
+        (reverse("children:edit", args=[child.pk]), True),
+        (reverse("children:close", args=[child.pk]), True),
+        (reverse("placements:create", args=[child.pk]), True),
+        (reverse("placements:edit", args=[placement.pk]), True),
+        (reverse("placements:end", args=[placement.pk]), True),
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("child_name", CHILDREN)
+def test_pages_about_a_child_answer_by_need_to_know(client, world, role, child_name):
+    user = world.users()[role]
+    child = getattr(world, child_name)
+    client.force_login(user)
+    visible = child_name in EXPECTED_VISIBLE[role]
+    for url, is_edit in _child_pages(world, child):
+        status = client.get(url).status_code
+        if not visible:
+            assert status == 404, (role, url, status)
+        elif is_edit and role not in EDITORS:
+            assert status == 403, (role, url, status)
+        else:
+            assert status == 200, (role, url, status)
+        # A write to an unseen child is also a 404, and changes nothing.
+        if not visible and is_edit:
+            assert client.post(url, {"first_name": "Changed"}).status_code == 404, (role, url)
+    history = client.get(reverse("children:history", args=[child.pk])).status_code
+    assert history == (200 if role == "head" else 404), (role, history)
+
+
+def _names_in(html: str, world: Any) -> set[str]:
+    return {name for name in CHILDREN if getattr(world, name).social_care_reference in html}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_lists_and_exports_show_only_the_children_a_role_may_see(client, world, role):
+    client.force_login(world.users()[role])
+    expected = EXPECTED_VISIBLE[role]
+    for name in ("children:roll", "children:caseload"):
+        response = client.get(reverse(name), {"status": "all"})
+        assert response.status_code == 200, (role, name)
+        shown = _names_in(response.content.decode(), world)
+        if name == "children:roll":
+            assert shown == expected, (role, name, shown)
+        else:
+            assert shown <= expected, (role, name, shown)
+    export = client.get(reverse("children:export"), {"status": "all"})
+    assert export.status_code == 200
+    rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))
+    assert _names_in("\n".join(",".join(r) for r in rows[1:]), world) == expected, role
+    for school_name, child_name in (("school_a", "child_a"), ("school_b", "child_b")):
+        school = getattr(world, school_name)
+        page = client.get(reverse("schools:detail", args=[school.pk]))
+        assert page.status_code == 200
+        assert _names_in(page.content.decode(), world) == ({child_name} & expected), (role, school_name)
+
+
+def _bearer(user: Any) -> dict[str, str]:
+    raw = ApiToken.generate_raw()
+    ApiToken.objects.create(user=user, key_prefix=raw[:8], key_hash=hash_token(raw))
+    return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_api_answers_by_need_to_know(client, world, role):
+    user = world.users()[role]
+    headers = _bearer(user)
+    expected = EXPECTED_VISIBLE[role]
+    listing = client.get("/api/v1/children", {"status": "all", "limit": 100}, **headers)
+    assert listing.status_code == 200
+    payload = listing.json()
+    items = payload["items"] if isinstance(payload, dict) else payload
+    assert {i["social_care_reference"] for i in items} == {
+        getattr(world, c).social_care_reference for c in expected
+    }, role
+    for name in CHILDREN:
+        child = getattr(world, name)
+        placement = child.education_placements.get()
+        visible = name in expected
+        for url in (f"/api/v1/children/{child.pk}", f"/api/v1/placements/{placement.pk}"):
+            status = client.get(url, **headers).status_code
+            assert status == (200 if visible else 404), (role, url, status)
+        patch = client.patch(
+            f"/api/v1/children/{child.pk}", data={"carer_name": "Changed"}, content_type="application/json", **headers
+        ).status_code
+        if not visible:
+            assert patch == 404, (role, name, patch)
+        else:
+            assert patch == (200 if role in EDITORS else 403), (role, name, patch)
+        by_ref = client.get("/api/v1/children", {"reference": child.social_care_reference}, **headers).json()
+        found = by_ref["items"] if isinstance(by_ref, dict) else by_ref
+        assert len(found) == (1 if visible else 0), (role, name)
