@@ -54,6 +54,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "virtualschool.core.context_processors.service",
+                "virtualschool.accounts.navigation.primary_navigation",
             ],
         },
     },

@@ -1,1 +1,19 @@
-urlpatterns: list = []
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("sign-in", views.SignInView.as_view(), name="login"),
+    path("sign-out", views.SignOutView.as_view(), name="logout"),
+    path("password-reset", views.PasswordResetView.as_view(), name="password_reset"),
+    path("password-reset/sent", views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "password-reset/<uidb64>/<token>",
+        views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path("password-reset/complete", views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path("password-change", views.PasswordChangeView.as_view(), name="password_change"),
+    path("password-change/done", views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+]

@@ -1,5 +1,26 @@
-"""Placeholder; the API helper replaces this module."""
+"""The JSON API at /api/v1/: schools, children and placements, with the same scoping as the pages."""
 
 from ninja import NinjaAPI
 
-api = NinjaAPI(title="Virtual School MIS API", version="1", urls_namespace="api-v1")
+from . import errors
+from .auth import BearerToken
+from .children import router as children_router
+from .placements import router as placements_router
+from .schools import router as schools_router
+
+api = NinjaAPI(
+    title="Virtual School MIS API",
+    version="1",
+    description=(
+        "The Virtual School roll, its schools and education placements. Authenticate with an API token "
+        "(`python manage.py issue_api_token USERNAME`) sent as `Authorization: Bearer <token>`; the token acts "
+        "with its user's rights, so a record that user may not see answers 404. Dates are ISO 8601. Errors "
+        'answer {"detail": "...", "errors": {"field": ["message"]}}.'
+    ),
+    urls_namespace="api-v1",
+    auth=BearerToken(),
+)
+errors.install(api)
+api.add_router("/schools", schools_router)
+api.add_router("/children", children_router)
+api.add_router("/placements", placements_router)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
@@ -62,3 +63,42 @@ def care_episodes_for_child(*, user: Any, child: Child) -> QuerySet[CareEpisode]
 
 def sdq_scores_for_child(*, user: Any, child: Child) -> QuerySet[SdqScore]:
     return SdqScore.objects.filter(child__in=children_visible_to(user).filter(pk=child.pk)).order_by("-recorded_on")
+
+
+# Who a child can be allocated to. Virtual School staff with a caseload include the specialist teachers.
+CASELOAD_ROLES = frozenset({*WHOLE_ROLL_ROLES, Role.SEND_SPECIALIST})
+
+
+def _active_people(roles: frozenset[str] | set[str]) -> QuerySet[Any]:
+    return get_user_model().objects.filter(is_active=True, role__in=roles).order_by("full_name", "username")
+
+
+def virtual_school_staff() -> QuerySet[Any]:
+    """People who can hold a caseload (the 'Virtual School Lead' of a child)."""
+    return _active_people(CASELOAD_ROLES)
+
+
+def social_workers() -> QuerySet[Any]:
+    """Social workers and personal advisers a child can be allocated to."""
+    return _active_people({Role.SOCIAL_WORKER})
+
+
+def reviewing_officers() -> QuerySet[Any]:
+    """Independent reviewing officers a child can be allocated to."""
+    return _active_people({Role.REVIEWING_OFFICER})
+
+
+def child_record_get(*, user: Any, pk: int) -> Child:
+    """One child with everyone named on their record, for the child's page (DoesNotExist when out of scope)."""
+    return (
+        children_visible_to(user)
+        .select_related("allocated_lead", "social_worker", "reviewing_officer", "consent_recorded_by")
+        .annotate(current_legal_status=current_legal_status_subquery())
+        .get(pk=pk)
+    )
+
+
+def people_names_by_id(*, ids: set[int] | list[int]) -> dict[int, str]:
+    """Full names of people by id, for showing who was allocated in an audit trail."""
+    rows = get_user_model().objects.filter(pk__in=list(ids)).values_list("pk", "full_name", "username")
+    return {pk: full_name or username for pk, full_name, username in rows}

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from virtualschool.core import audit
+from virtualschool.core.models import AuditEvent
 from virtualschool.core.permissions import require
 
 from .models import CareEpisode, Child, Cohort, upn_problem
@@ -203,3 +205,42 @@ def care_episode_record(*, actor: Any, child: Child, **values: Any) -> CareEpiso
         audit.record_update(actor, episode, before, child_id=child.pk)
     refresh_period_of_care(child)
     return episode
+
+
+@transaction.atomic
+def child_record_view(*, actor: Any, child: Child, page: str = "record") -> AuditEvent:
+    """Record that `actor` looked at a child's record (which page), for the child's audit history."""
+    return audit.record_view(actor, child, child_id=child.pk, context={"page": page})
+
+
+@transaction.atomic
+def children_export_record(
+    *, actor: Any, children: Sequence[Child], list_name: str, filters: Mapping[str, Any]
+) -> AuditEvent:
+    """Record an export of a list of children: one event for the file, and one on each child's history."""
+    require(actor, "children.export_children")
+    now = timezone.now()
+    child_ids = [child.pk for child in children]
+    summary = audit.build_event(
+        actor=actor,
+        action=AuditEvent.Action.EXPORT,
+        object_type="children.child",
+        object_repr=f"{list_name} (CSV, {len(child_ids)} children)",
+        context={"list": list_name, "filters": dict(filters), "rows": len(child_ids), "child_ids": child_ids},
+        occurred_at=now,
+    )
+    per_child = [
+        audit.build_event(
+            actor=actor,
+            action=AuditEvent.Action.EXPORT,
+            object_type="children.child",
+            object_id=child.pk,
+            object_repr=str(child),
+            child_id=child.pk,
+            context={"list": list_name},
+            occurred_at=now,
+        )
+        for child in children
+    ]
+    AuditEvent.objects.bulk_create([summary, *per_child], batch_size=500)
+    return summary

@@ -1,7 +1,8 @@
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.db.utils import DatabaseError
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -22,6 +23,15 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok", "database": "reachable"})
 
 
-def home(request: HttpRequest) -> JsonResponse:
-    """Placeholder; replaced by the front-end work."""
-    return JsonResponse({"user": request.user.get_username()})
+@login_not_required
+@require_GET
+def accessibility_statement(request: HttpRequest) -> HttpResponse:
+    """How accessible the service is and how to report a problem (public: people need it before signing in)."""
+    return render(request, "core/accessibility.html")
+
+
+@login_not_required
+@require_GET
+def privacy_notice(request: HttpRequest) -> HttpResponse:
+    """What the service records about children and staff, and why (public)."""
+    return render(request, "core/privacy.html")

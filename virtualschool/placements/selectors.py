@@ -6,7 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.expressions import OrderBy
 from django.utils import timezone
 
 from virtualschool.children.models import Child, SenStatus
@@ -131,11 +132,15 @@ def children_missing_education(*, user: Any, on: dt.date | None = None) -> list[
     current = EducationPlacement.objects.filter(current_placement_q(on), child=OuterRef("pk")).exclude(
         setting_type="none"
     )
-    candidates = visible.exclude(Exists(current)).prefetch_related(
-        Prefetch(
-            "education_placements",
-            queryset=EducationPlacement.objects.order_by("-start_date"),
-            to_attr="all_placements",
+    candidates = (
+        visible.exclude(Exists(current))
+        .select_related("allocated_lead")
+        .prefetch_related(
+            Prefetch(
+                "education_placements",
+                queryset=EducationPlacement.objects.order_by("-start_date"),
+                to_attr="all_placements",
+            )
         )
     )
     result: list[tuple[Child, int]] = []
@@ -151,3 +156,41 @@ def days_without_education(child: Child, placements: list[EducationPlacement], o
     ended = [p.end_date for p in placements if p.end_date and p.end_date < on]
     since = max(ended) if ended else (child.added_to_roll_on or child.period_of_care_start or on)
     return max((on - since).days, 0)
+
+
+# The columns the roll may be sorted by (a whitelist: nothing from the query string reaches order_by unchecked).
+ROLL_SORTS: dict[str, tuple[str, ...]] = {
+    "name": ("last_name", "first_name", "pk"),
+    "ref": ("social_care_reference", "pk"),
+    # An older child is in a higher year group, so year order is date-of-birth order reversed.
+    "year": ("-date_of_birth", "last_name", "first_name", "pk"),
+    "school": ("current_school_name", "last_name", "first_name", "pk"),
+    "legal_status": ("current_legal_status", "last_name", "first_name", "pk"),
+    "lead": ("allocated_lead__full_name", "last_name", "first_name", "pk"),
+}
+DEFAULT_ROLL_SORT = "name"
+
+
+def roll_order(
+    qs: QuerySet[Child], *, sort: str, descending: bool = False, on: dt.date | None = None
+) -> QuerySet[Child]:
+    """The roll in a whitelisted order (unknown keys sort by name); blanks always come last."""
+    on = on or timezone.localdate()
+    if sort not in ROLL_SORTS:
+        sort = DEFAULT_ROLL_SORT
+    if sort == "school":
+        current_school = (
+            EducationPlacement.objects.filter(current_placement_q(on), child=OuterRef("pk"))
+            .order_by("-start_date")
+            .values("school__name")[:1]
+        )
+        qs = qs.annotate(current_school_name=Subquery(current_school))
+    ordering: list[OrderBy] = []
+    for index, name in enumerate(ROLL_SORTS[sort]):
+        reverse = name.startswith("-")
+        field = F(name.lstrip("-"))
+        # Only the chosen column flips; the tie-breakers keep their natural order.
+        if index == 0 and descending:
+            reverse = not reverse
+        ordering.append(field.desc(nulls_last=True) if reverse else field.asc(nulls_last=True))
+    return qs.order_by(*ordering)

@@ -119,7 +119,7 @@ def placement_create(*, actor: Any, child: Child, **values: Any) -> EducationPla
 def placement_update(*, actor: Any, placement: EducationPlacement, **values: Any) -> EducationPlacement:
     """Correct or complete a placement."""
     require(actor, "placements.change_educationplacement", placement.child)
-    placement = EducationPlacement.objects.select_for_update().select_related("school").get(pk=placement.pk)
+    placement = EducationPlacement.objects.select_for_update(of=("self",)).select_related("school").get(pk=placement.pk)
     before = audit.snapshot(placement)
     _set(placement, values)
     validate_placement(placement)

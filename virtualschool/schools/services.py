@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from virtualschool.core import audit
+from virtualschool.core.models import AuditEvent
 from virtualschool.core.permissions import require
 
 from .models import School, SchoolStaff
@@ -74,3 +76,17 @@ def school_staff_add(*, actor: Any, user: Any, school: School, is_designated_tea
     if created:
         audit.record_create(actor, membership)
     return membership
+
+
+@transaction.atomic
+def school_register_export_record(*, actor: Any, filters: Mapping[str, Any], row_count: int) -> AuditEvent:
+    """Record an export of the school register (public data: any active, signed-in member of staff)."""
+    if actor is None or not getattr(actor, "is_authenticated", False) or not getattr(actor, "is_active", False):
+        raise PermissionDenied("Sign in to export the school register.")
+    return audit.record(
+        actor=actor,
+        action=AuditEvent.Action.EXPORT,
+        object_type="schools.school",
+        object_repr=f"School register (CSV, {row_count} schools)",
+        context={"list": "school register", "filters": dict(filters), "rows": row_count},
+    )

@@ -1,7 +1,7 @@
 import pytest
 
-from virtualschool.children.selectors import child_get, children_visible_to
 from virtualschool.children.models import Child
+from virtualschool.children.selectors import child_get, children_visible_to
 
 
 @pytest.mark.django_db

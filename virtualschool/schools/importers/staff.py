@@ -1,0 +1,54 @@
+"""The school side of bulk onboarding: which URNs exist, and linking a designated teacher to their schools.
+
+accounts.services.users_import asks for these through its SchoolLinks protocol, so that accounts imports no app
+above it; the import_users command hands it SchoolStaffLinks().
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import Any
+
+from django.db import transaction
+
+from virtualschool.core import audit
+from virtualschool.core.permissions import require
+
+from ..models import School, SchoolStaff
+
+
+class SchoolStaffLinks:
+    """SchoolStaff rows as the set of a person's school URNs. `actor` None is the system (--system)."""
+
+    def unknown_urns(self, urns: Collection[int]) -> set[int]:
+        wanted = set(urns)
+        if not wanted:
+            return set()
+        return wanted - set(School.objects.filter(urn__in=wanted).values_list("urn", flat=True))
+
+    def urns_of(self, user: Any) -> set[int]:
+        return set(SchoolStaff.objects.filter(user=user).values_list("school__urn", flat=True))
+
+    @transaction.atomic
+    def set_urns(self, *, actor: Any, user: Any, urns: Collection[int]) -> None:
+        """Make `user` staff at exactly these schools, recording each link added or removed."""
+        if actor is not None:
+            require(actor, "schools.add_schoolstaff")
+        wanted = set(urns)
+        current = {m.school.urn: m for m in SchoolStaff.objects.filter(user=user).select_related("school")}
+        for urn in sorted(set(current) - wanted):
+            school_staff_remove(actor=actor, membership=current[urn])
+        for school in School.objects.filter(urn__in=wanted - set(current)).order_by("urn"):
+            membership = SchoolStaff.objects.create(
+                user=user, school=school, is_designated_teacher=True, created_by=actor, modified_by=actor
+            )
+            audit.record_create(actor, membership)
+
+
+@transaction.atomic
+def school_staff_remove(*, actor: Any, membership: SchoolStaff) -> None:
+    """Take a person off a school's staff: they stop seeing its children. `actor` None is the system."""
+    if actor is not None:
+        require(actor, "schools.add_schoolstaff")
+    audit.record_delete(actor, membership)
+    membership.delete()
