@@ -7,13 +7,12 @@ Accounts are never deleted (audit rows point at them): they are deactivated.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import re
 import uuid
 from collections.abc import Collection, Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit
@@ -30,6 +29,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from virtualschool.core import audit
+from virtualschool.core.importing import ImportFileError, ImportReport, read_text
 from virtualschool.core.models import AuditEvent
 from virtualschool.core.permissions import require
 
@@ -228,62 +228,6 @@ class SchoolLinks(Protocol):
     def set_urns(self, *, actor: User | None, user: User, urns: Collection[int]) -> None: ...
 
 
-@dataclass(frozen=True)
-class Reject:
-    """One row that was not imported, and why. `row` is the spreadsheet row: the header is row 1."""
-
-    file: str
-    row: int
-    column: str
-    value: str
-    rule: str
-
-
-@dataclass
-class ImportReport:
-    file: str
-    dry_run: bool = False
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    rejects: list[Reject] = field(default_factory=list)
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def rejected(self) -> int:
-        """Rows rejected (a row with several problems counts once)."""
-        return len({r.row for r in self.rejects})
-
-    def reject(self, row: int, column: str, value: str, rule: str) -> None:
-        self.rejects.append(Reject(self.file, row, column, value, rule))
-
-    def summary(self) -> dict[str, Any]:
-        return {
-            "file": self.file,
-            "dry_run": self.dry_run,
-            "created": self.created,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "rejected": self.rejected,
-            **self.extra,
-        }
-
-    def as_json(self) -> dict[str, Any]:
-        return {**self.summary(), "rejects": [asdict(r) for r in self.rejects]}
-
-    def rejects_csv(self) -> str:
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(["file", "row", "column", "value", "rule"])
-        for r in self.rejects:
-            writer.writerow([r.file, r.row, r.column, r.value, r.rule])
-        return out.getvalue()
-
-
-class ImportFileError(ValueError):
-    """The file as a whole cannot be imported (unreadable, wrong encoding, a required column missing)."""
-
-
 USER_COLUMNS = ("username", "email", "full_name", "role", "schools", "team")
 REQUIRED_USER_COLUMNS = ("username", "email", "full_name", "role")
 _HEADER_ALIASES = {
@@ -324,29 +268,8 @@ def parse_role(text: str) -> str | None:
     return _ROLE_NAMES.get(_role_key(text))
 
 
-def _decode(data: bytes) -> str:
-    if data.startswith(codecs.BOM_UTF8):
-        return data[len(codecs.BOM_UTF8) :].decode("utf-8")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252")
-    except UnicodeDecodeError as exc:
-        raise ImportFileError(
-            f"The file is neither UTF-8 nor Windows-1252 (byte {data[exc.start]:#04x} at position {exc.start}). "
-            "Save it again as 'CSV UTF-8' and re-run the import."
-        ) from exc
-
-
 def _read_rows(path: str | Path, label: str) -> Iterable[tuple[int, dict[str, str]]]:
-    try:
-        text = _decode(Path(path).read_bytes())
-    except FileNotFoundError as exc:
-        raise ImportFileError(f"There is no file at {path}. Check the path and try again.") from exc
-    except OSError as exc:
-        raise ImportFileError(f"The file {path} cannot be read: {exc.strerror}.") from exc
+    text, _encoding = read_text(path)
     reader = csv.reader(io.StringIO(text, newline=""))
     header = next(reader, None)
     if not header:

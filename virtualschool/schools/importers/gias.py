@@ -21,14 +21,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from virtualschool.core import audit
+from virtualschool.core.importing import ImportFileError, ImportReport, read_text
 from virtualschool.core.models import AuditEvent
 from virtualschool.core.permissions import require
 from virtualschool.core.selectors import policy_get
 
 from ..models import OfstedRating, School
 from .bulk import insert_rows
-from .report import ImportFileError, ImportReport
-from .textfile import read_text
 
 # GIAS header → School field. Only URN and EstablishmentName must be present; a missing optional column leaves
 # that field as it is.
