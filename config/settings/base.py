@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "virtualschool.children",
     "virtualschool.placements",
     "virtualschool.api",
+    "virtualschool.demo",
 ]
 
 MIDDLEWARE = [

@@ -36,7 +36,11 @@ def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> Sna
             continue
         if field.name in {"created_at", "modified_at", "created_by", "modified_by"}:
             continue
-        result[field.name] = _jsonable(getattr(instance, field.attname))
+        value = getattr(instance, field.attname)
+        if isinstance(field, models.DecimalField) and value is not None:
+            # 25, Decimal("25") and Decimal("25.0") are one value: compare them as one.
+            value = format(field.to_python(value).normalize(), "f")
+        result[field.name] = _jsonable(value)
     return result
 
 

@@ -58,3 +58,17 @@ def test_postgresql_refuses_to_delete_an_audit_event_row(world):
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("DELETE FROM core_auditevent WHERE id = %s", [event.pk])
     assert AuditEvent.objects.filter(pk=event.pk).exists()
+
+
+@pytest.mark.django_db
+def test_saving_the_same_hours_written_differently_records_no_change(world):
+    from decimal import Decimal
+
+    from virtualschool.core.services import policy_update
+
+    policy_update(actor=world.head, full_time_hours_school_age=Decimal("25.0"))
+    policy_update(actor=world.head, full_time_hours_school_age=25)
+    assert not AuditEvent.objects.filter(object_type="core.servicepolicy").exists()
+    policy_update(actor=world.head, full_time_hours_school_age=Decimal("27.5"))
+    event = AuditEvent.objects.get(object_type="core.servicepolicy")
+    assert event.changes == {"full_time_hours_school_age": ["25", "27.5"]}
