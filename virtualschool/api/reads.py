@@ -10,30 +10,13 @@ from django.http import HttpRequest
 from ninja.pagination import LimitOffsetPagination
 
 from virtualschool.core import audit
-from virtualschool.core.models import AuditEvent
 
 VIA_API = {"via": "api"}
 
 
 def record_list_view(actor: Any, rows: Iterable[models.Model], *, child_of: str | None = None) -> None:
-    """One VIEW audit event per row a list response shows, written in one statement.
-
-    `child_of` names the attribute holding the child's id (None when the rows are children).
-    """
-    events = [
-        audit.build_event(
-            actor=actor,
-            action=AuditEvent.Action.VIEW,
-            object_type=audit.object_type_of(row),
-            object_id=row.pk,
-            object_repr=str(row),
-            child_id=getattr(row, child_of) if child_of else row.pk,
-            context={**VIA_API, "list": True},
-        )
-        for row in rows
-    ]
-    if events:
-        AuditEvent.objects.bulk_create(events)
+    """One VIEW audit event per row a list response shows, written in one statement."""
+    audit.record_views(actor, rows, child_of=child_of, context={**VIA_API, "list": True})
 
 
 class AuditedChildPagination(LimitOffsetPagination):

@@ -242,5 +242,5 @@ def children_export_record(
         )
         for child in children
     ]
-    AuditEvent.objects.bulk_create([summary, *per_child], batch_size=500)
+    audit.record_many([summary, *per_child])
     return summary

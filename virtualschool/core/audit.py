@@ -91,6 +91,37 @@ def record(**kwargs: Any) -> AuditEvent:
     return event
 
 
+def record_many(events: Iterable[AuditEvent]) -> int:
+    """Write events built with build_event in as few statements as possible (inside the caller's transaction)."""
+    batch = list(events)
+    if batch:
+        AuditEvent.objects.bulk_create(batch, batch_size=1000)
+    return len(batch)
+
+
+def record_views(
+    actor: Any,
+    rows: Iterable[models.Model],
+    *,
+    child_of: str | None = None,
+    action: str = AuditEvent.Action.VIEW,
+    context: Mapping[str, Any] | None = None,
+) -> int:
+    """One VIEW (or EXPORT) event per row shown; `child_of` names the attribute with the child's id (None: a child)."""
+    return record_many(
+        build_event(
+            actor=actor,
+            action=action,
+            object_type=object_type_of(row),
+            object_id=row.pk,
+            object_repr=str(row),
+            child_id=getattr(row, child_of) if child_of else row.pk,
+            context=context,
+        )
+        for row in rows
+    )
+
+
 def object_type_of(instance: models.Model) -> str:
     return instance._meta.label_lower
 

@@ -86,7 +86,7 @@ def _set_demo_password(*, actor: User, users: list[User]) -> None:
     """
     password_hash = make_password(cat.DEMO_PASSWORD)
     User.objects.filter(pk__in=[u.pk for u in users]).update(password=password_hash)
-    AuditEvent.objects.bulk_create(
+    audit.record_many(
         audit.build_event(
             actor=actor,
             action=AuditEvent.Action.UPDATE,

@@ -132,7 +132,7 @@ def test_a_lead_corrects_a_placement_and_the_change_is_audited(world, api_as):
     assert response.json()["below_full_time"] is True
     event = AuditEvent.objects.get(action=AuditEvent.Action.UPDATE, object_id=str(placement.pk))
     assert event.actor == world.lead
-    assert event.changes == {"hours_per_week": ["32.5", "15.0"]}
+    assert event.changes == {"hours_per_week": ["32.5", "15"]}
 
 
 @pytest.mark.django_db
