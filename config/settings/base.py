@@ -111,6 +111,8 @@ TASKS = {
 SERVICE_NAME = env_str("SERVICE_NAME", "Virtual School")
 COUNCIL_NAME = env_str("COUNCIL_NAME", "Exemplar County Council")
 SERVICE_PHASE = env_str("SERVICE_PHASE", "beta")
+# Where people open the service, for links in e-mails sent outside a request (invitations).
+SERVICE_BASE_URL = env_str("SERVICE_BASE_URL", "")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "virtual.school@example.gov.uk")
 
 LOGGING = {
