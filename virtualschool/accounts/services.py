@@ -31,7 +31,7 @@ from django.utils.http import urlsafe_base64_encode
 from virtualschool.core import audit
 from virtualschool.core.importing import ImportFileError, ImportReport, read_text
 from virtualschool.core.models import AuditEvent
-from virtualschool.core.permissions import require
+from virtualschool.core.permissions import require_unless_system
 
 from .models import ApiToken, Role, User, hash_token
 from .tasks import send_account_email
@@ -39,12 +39,6 @@ from .tasks import send_account_email
 AUDITED_USER_FIELDS = ("username", "email", "full_name", "role", "team", "phone", "is_active", "is_staff")
 EDITABLE_USER_FIELDS = frozenset({"email", "full_name", "role", "team", "phone"})
 ROLES_WITH_SCHOOLS = frozenset({Role.DESIGNATED_TEACHER})
-
-
-def _require(actor: User | None, permission: str, obj: Any = None) -> None:
-    # None is the system acting (a command run with --system): the person at the server's shell is trusted.
-    if actor is not None:
-        require(actor, permission, obj)
 
 
 def _user_snapshot(user: User) -> dict[str, Any]:
@@ -113,7 +107,7 @@ def user_create(
     phone: str = "",
 ) -> User:
     """Open an account. It has no password until the person sets one from their invitation link."""
-    _require(actor, "accounts.add_user")
+    require_unless_system(actor, "accounts.add_user")
     user = User(
         username=username.strip(),
         email=normalise_email(email),
@@ -134,7 +128,7 @@ def user_create(
 @transaction.atomic
 def user_update(*, actor: User | None, user: User, **values: Any) -> User:
     """Change a person's e-mail, name, role, team or phone."""
-    _require(actor, "accounts.change_user", user)
+    require_unless_system(actor, "accounts.change_user", user)
     unknown = set(values) - EDITABLE_USER_FIELDS
     if unknown:
         raise ValidationError(dict.fromkeys(sorted(unknown), "This field cannot be changed here."))
@@ -156,7 +150,7 @@ def user_update(*, actor: User | None, user: User, **values: Any) -> User:
 @transaction.atomic
 def user_deactivate(*, actor: User | None, user: User) -> User:
     """Close an account: the person cannot sign in and their API tokens stop working. Nothing is deleted."""
-    _require(actor, "accounts.change_user", user)
+    require_unless_system(actor, "accounts.change_user", user)
     if actor is not None and actor.pk == user.pk:
         raise ValidationError("You cannot deactivate your own account. Ask another administrator.")
     user = User.objects.select_for_update().get(pk=user.pk)
@@ -172,7 +166,7 @@ def user_deactivate(*, actor: User | None, user: User) -> User:
 @transaction.atomic
 def user_reactivate(*, actor: User | None, user: User) -> User:
     """Reopen a closed account (its old API tokens stay revoked)."""
-    _require(actor, "accounts.change_user", user)
+    require_unless_system(actor, "accounts.change_user", user)
     user = User.objects.select_for_update().get(pk=user.pk)
     before = _user_snapshot(user)
     user.is_active = True
@@ -186,7 +180,7 @@ def user_reactivate(*, actor: User | None, user: User) -> User:
 
 def user_invite(*, actor: User | None, user: User, base_url: str) -> None:
     """E-mail a person a link to set their own password (queued once the surrounding transaction commits)."""
-    _require(actor, "accounts.add_user")
+    require_unless_system(actor, "accounts.add_user")
     parts = urlsplit(base_url)
     if parts.scheme not in {"http", "https"} or not parts.netloc:
         raise ValidationError(f"{base_url!r} is not the service's address: give one like https://vs.example.gov.uk")
@@ -398,8 +392,8 @@ def users_import(
     file_label: str | None = None,
 ) -> ImportReport:
     """Open and update accounts from a CSV (username, email, full_name, role, schools, team), row by row."""
-    _require(actor, "accounts.add_user")
-    _require(actor, "accounts.change_user")
+    require_unless_system(actor, "accounts.add_user")
+    require_unless_system(actor, "accounts.change_user")
     label = file_label or Path(path).name
     report = ImportReport(file=label, dry_run=dry_run)
     rows = _read_rows(path, label)
@@ -511,7 +505,7 @@ class IssuedToken:
 @transaction.atomic
 def api_token_issue(*, actor: User | None, user: User, name: str = "") -> IssuedToken:
     """Make a bearer token with which an integration acts with `user`'s rights."""
-    _require(actor, "accounts.add_apitoken")
+    require_unless_system(actor, "accounts.add_apitoken")
     user = User.objects.get(pk=user.pk)
     if not user.is_active:
         raise ValidationError(f"{user.username} is deactivated: an integration cannot act as a closed account.")
@@ -549,7 +543,7 @@ def _revoke(actor: User | None, token: ApiToken, *, reason: str = "") -> ApiToke
 @transaction.atomic
 def api_token_revoke(*, actor: User | None, token: ApiToken) -> ApiToken:
     """Stop a token working, at once and for good."""
-    _require(actor, "accounts.add_apitoken")
+    require_unless_system(actor, "accounts.add_apitoken")
     token = ApiToken.objects.select_for_update().select_related("user").get(pk=token.pk)
     if token.revoked_at is not None:
         raise ValidationError(f"The token {token.key_prefix}… was already revoked on {token.revoked_at:%d %B %Y}.")

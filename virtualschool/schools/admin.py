@@ -12,9 +12,8 @@ from django.http import HttpRequest
 from virtualschool.core.admin import AdministratorsOnly
 from virtualschool.core.selectors import policy_get
 
-from .importers.staff import school_staff_remove
 from .models import School, SchoolStaff
-from .services import EDITABLE_FIELDS, school_create, school_staff_add, school_update
+from .services import EDITABLE_FIELDS, school_create, school_staff_add, school_staff_remove, school_update
 
 
 class InAreaFilter(admin.SimpleListFilter):

@@ -10,7 +10,7 @@ from django.db import transaction
 
 from virtualschool.core import audit
 from virtualschool.core.models import AuditEvent
-from virtualschool.core.permissions import require
+from virtualschool.core.permissions import require, require_unless_system
 
 from .models import School, SchoolStaff
 
@@ -69,13 +69,21 @@ def school_update(*, actor: Any, school: School, **values: Any) -> School:
 @transaction.atomic
 def school_staff_add(*, actor: Any, user: Any, school: School, is_designated_teacher: bool = True) -> SchoolStaff:
     """Give a member of a school's staff access to that school's looked-after children."""
-    require(actor, "schools.add_schoolstaff")
+    require_unless_system(actor, "schools.add_schoolstaff")
     membership, created = SchoolStaff.objects.get_or_create(
         user=user, school=school, defaults={"is_designated_teacher": is_designated_teacher, "created_by": actor}
     )
     if created:
         audit.record_create(actor, membership)
     return membership
+
+
+@transaction.atomic
+def school_staff_remove(*, actor: Any, membership: SchoolStaff) -> None:
+    """Take a person off a school's staff: they stop seeing its children."""
+    require_unless_system(actor, "schools.add_schoolstaff")
+    audit.record_delete(actor, membership)
+    membership.delete()
 
 
 @transaction.atomic

@@ -11,10 +11,8 @@ from typing import Any
 
 from django.db import transaction
 
-from virtualschool.core import audit
-from virtualschool.core.permissions import require
-
 from ..models import School, SchoolStaff
+from ..services import school_staff_add, school_staff_remove
 
 
 class SchoolStaffLinks:
@@ -32,23 +30,9 @@ class SchoolStaffLinks:
     @transaction.atomic
     def set_urns(self, *, actor: Any, user: Any, urns: Collection[int]) -> None:
         """Make `user` staff at exactly these schools, recording each link added or removed."""
-        if actor is not None:
-            require(actor, "schools.add_schoolstaff")
         wanted = set(urns)
         current = {m.school.urn: m for m in SchoolStaff.objects.filter(user=user).select_related("school")}
         for urn in sorted(set(current) - wanted):
             school_staff_remove(actor=actor, membership=current[urn])
         for school in School.objects.filter(urn__in=wanted - set(current)).order_by("urn"):
-            membership = SchoolStaff.objects.create(
-                user=user, school=school, is_designated_teacher=True, created_by=actor, modified_by=actor
-            )
-            audit.record_create(actor, membership)
-
-
-@transaction.atomic
-def school_staff_remove(*, actor: Any, membership: SchoolStaff) -> None:
-    """Take a person off a school's staff: they stop seeing its children. `actor` None is the system."""
-    if actor is not None:
-        require(actor, "schools.add_schoolstaff")
-    audit.record_delete(actor, membership)
-    membership.delete()
+            school_staff_add(actor=actor, user=user, school=school)
