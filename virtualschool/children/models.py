@@ -257,7 +257,9 @@ class Child(TimeStampedModel):
 class CareEpisode(TimeStampedModel):
     """One SSDA903 episode: a period under one legal status in one care placement."""
 
-    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="care_episodes")
+    # No index of its own: the unique (child, start_date) constraint's index already serves lookups by child,
+    # and a second one only slows the SSDA903 import (250,000 episodes).
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="care_episodes", db_index=False)
     start_date = models.DateField("start date (DECOM)")
     end_date = models.DateField("end date (DEC)", null=True, blank=True)
     reason_new_episode = models.CharField("reason for new episode (RNE)", max_length=2, blank=True)
