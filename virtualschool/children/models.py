@@ -86,17 +86,17 @@ def upn_problem(upn: str) -> str:
 class Child(TimeStampedModel):
     """A child on the roll (or given advice). Fields follow the Virtual School's child-level record."""
 
-    cohort = models.CharField(max_length=4, choices=Cohort.choices, default=Cohort.LOOKED_AFTER, db_index=True)
+    cohort = models.CharField(max_length=4, choices=Cohort.choices, default=Cohort.LOOKED_AFTER)
     social_care_reference = models.CharField(
-        "social care reference", max_length=20, unique=True, help_text="The child's id in the social care system"
+        "social care reference", max_length=20, help_text="The child's id in the social care system"
     )
     first_name = models.CharField(max_length=100)
     middle_names = models.CharField(max_length=100, blank=True)
-    last_name = models.CharField(max_length=100, db_index=True)
+    last_name = models.CharField(max_length=100)
     preferred_name = models.CharField("used name or alias", max_length=100, blank=True)
     gender = models.CharField(max_length=1, choices=Gender.choices, default=Gender.UNKNOWN)
     date_of_birth = models.DateField()
-    upn = models.CharField("UPN", max_length=13, blank=True, db_index=True)
+    upn = models.CharField("UPN", max_length=13, blank=True, help_text="Stored in capitals without spaces")
     upn_needs_correction = models.BooleanField(
         "UPN needs correction", default=False, help_text="Set when the UPN fails its format or check-letter test"
     )
@@ -123,6 +123,7 @@ class Child(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="caseload",
         verbose_name="Virtual School Lead",
+        db_index=False,  # the (allocated_lead, closed_on) index serves it
     )
     social_worker = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -164,7 +165,7 @@ class Child(TimeStampedModel):
     parental_responsibility_holder = models.CharField(max_length=200, blank=True)
     consent_given_on = models.DateField("date consent given", null=True, blank=True)
     consent_recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
 
     # Looked after by another authority, at school here: advice only, with their Virtual School's contact.
@@ -176,8 +177,14 @@ class Child(TimeStampedModel):
     class Meta:
         ordering = ["last_name", "first_name"]
         verbose_name_plural = "children"
-        indexes = [models.Index(fields=["allocated_lead", "closed_on"])]
+        # Few indexes on purpose: each is paid for on every row an SSDA903 import writes. Name search is a
+        # substring match that no b-tree index helps; UPNs are stored normalised, so an exact match uses one.
+        indexes = [
+            models.Index(fields=["allocated_lead", "closed_on"]),
+            models.Index(fields=["upn"], name="child_upn_idx"),
+        ]
         constraints = [
+            models.UniqueConstraint(fields=["social_care_reference"], name="child_social_care_reference_unique"),
             models.CheckConstraint(
                 condition=models.Q(closed_on__isnull=True) | ~models.Q(closure_reason=""),
                 name="child_closure_has_reason",

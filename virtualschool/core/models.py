@@ -11,15 +11,22 @@ from django.db import models
 
 
 class TimeStampedModel(models.Model):
-    """When a row was made and last changed, and by whom (services fill in the people)."""
+    """When a row was made and last changed, and by whom (services fill in the people).
+
+    The people are convenience stamps: the audit trail is the record of who did what. They carry no index and
+    no database constraint, because a bulk import writes hundreds of thousands of rows and each would cost an
+    index entry and a deferred foreign-key check (ADR 5). Accounts are never deleted, so they stay valid.
+    """
 
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.DO_NOTHING, related_name="+",
+        db_index=False, db_constraint=False,
     )
     modified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.DO_NOTHING, related_name="+",
+        db_index=False, db_constraint=False,
     )
 
     class Meta:
@@ -51,7 +58,8 @@ class AuditEvent(models.Model):
 
     occurred_at = models.DateTimeField(db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="audit_events"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="audit_events",
+        db_index=False,  # the (actor, occurred_at) index serves lookups by actor
     )
     actor_label = models.CharField(max_length=200, help_text="Who acted, kept even if the account is renamed")
     action = models.CharField(max_length=20, choices=Action.choices)

@@ -93,7 +93,7 @@ def roll_search(*, user: Any, filters: RollFilters, home_la_code: str, on: dt.da
         name_q = Q()
         for word in words:
             name_q &= Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(preferred_name__icontains=word)
-        qs = qs.filter(name_q | Q(upn__iexact=text.replace(" ", "")) | Q(social_care_reference__iexact=text))
+        qs = qs.filter(name_q | Q(upn=text.replace(" ", "").upper()) | Q(social_care_reference__iexact=text))
     if filters.lead_id:
         qs = qs.filter(allocated_lead_id=filters.lead_id)
     if filters.year_group is not None:
