@@ -34,7 +34,7 @@ from virtualschool.core.permissions import require
 
 from . import ssda903_rows as rows
 from .ssda903_rows import E_END, E_REF, E_RNE, E_START, EPISODE_FIELDS, H_DOB, FieldProblem, Reject
-from .ssda903_sources import UnusableInput, csv_blocks, xml_children
+from .ssda903_sources import XML_EPISODE_TAGS, XML_HEADER_TAGS, UnusableInput, csv_blocks, xml_children
 
 __all__ = ["ImportResult", "UnusableInput", "most_recent_31_march", "ssda903_import"]
 
@@ -362,27 +362,8 @@ def _read_csv_files(parsed: _Parsed, paths: dict[str, Path]) -> None:
 
 
 # In the XML a row is the CHILD's position in the file and a column is the element's path.
-_XML_HEADER_NAMES = tuple(f"HEADER/{tag}" for tag in ("CHILDID", "SEX", "DOB", "ETHNIC", "UPN"))
-_XML_EPISODE_NAMES = (
-    "HEADER/CHILDID",
-    *(
-        f"EPISODE/{tag}"
-        for tag in (
-            "DECOM",
-            "DEC",
-            "RNE",
-            "LS",
-            "CIN",
-            "PL",
-            "PLACE_PROVIDER",
-            "REC",
-            "REASON_PLACE_CHANGE",
-            "HOME_POST",
-            "PL_POST",
-            "URN",
-        )
-    ),
-)
+_XML_HEADER_NAMES = tuple(f"HEADER/{tag}" for tag in XML_HEADER_TAGS)
+_XML_EPISODE_NAMES = ("HEADER/CHILDID", *(f"EPISODE/{tag}" for tag in XML_EPISODE_TAGS))
 _XML_UASC_NAMES = ("HEADER/CHILDID", "HEADER/DUC")
 _XML_SDQ_NAMES = ("HEADER/CHILDID", "HEADER/OC2/SDQ_SCORE", "HEADER/OC2/SDQ_REASON")
 
