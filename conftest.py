@@ -47,9 +47,18 @@ class World:
 
     def users(self) -> dict[str, Any]:
         return {
-            "head": self.head, "lead": self.lead, "data": self.data, "send": self.send, "manager": self.manager,
-            "dt_a": self.dt_a, "dt_b": self.dt_b, "sw_a": self.sw_a, "sw_b": self.sw_b, "iro_a": self.iro_a,
-            "panel": self.panel, "admin": self.admin,
+            "head": self.head,
+            "lead": self.lead,
+            "data": self.data,
+            "send": self.send,
+            "manager": self.manager,
+            "dt_a": self.dt_a,
+            "dt_b": self.dt_b,
+            "sw_a": self.sw_a,
+            "sw_b": self.sw_b,
+            "iro_a": self.iro_a,
+            "panel": self.panel,
+            "admin": self.admin,
         }
 
 
@@ -65,23 +74,41 @@ def world(db: Any) -> World:
     sw_b = UserFactory(username="sw_b", role=Role.SOCIAL_WORKER)
     iro_a = UserFactory(username="iro_a", role=Role.REVIEWING_OFFICER)
     child_a = ChildFactory(
-        first_name="Ava", last_name="Testchild", allocated_lead=lead, social_worker=sw_a, reviewing_officer=iro_a,
-        sen_status=SenStatus.EHCP, sen_primary_need="SEMH", date_of_birth=dt.date(2016, 5, 1),
+        first_name="Ava",
+        last_name="Testchild",
+        allocated_lead=lead,
+        social_worker=sw_a,
+        reviewing_officer=iro_a,
+        sen_status=SenStatus.EHCP,
+        sen_primary_need="SEMH",
+        date_of_birth=dt.date(2016, 5, 1),
     )
     child_b = ChildFactory(
-        first_name="Ben", last_name="Otherchild", allocated_lead=lead, social_worker=sw_b,
+        first_name="Ben",
+        last_name="Otherchild",
+        allocated_lead=lead,
+        social_worker=sw_b,
         date_of_birth=dt.date(2011, 2, 1),
     )
     EducationPlacementFactory(child=child_a, school=school_a, start_date=dt.date(2024, 9, 4))
     EducationPlacementFactory(child=child_b, school=school_b, start_date=dt.date(2024, 9, 4))
     return World(
-        head=head, lead=lead, data=UserFactory(username="data", role=Role.DATA_SPECIALIST),
+        head=head,
+        lead=lead,
+        data=UserFactory(username="data", role=Role.DATA_SPECIALIST),
         send=UserFactory(username="send", role=Role.SEND_SPECIALIST),
         manager=UserFactory(username="manager", role=Role.SERVICE_MANAGER),
-        dt_a=dt_a, dt_b=dt_b, sw_a=sw_a, sw_b=sw_b, iro_a=iro_a,
+        dt_a=dt_a,
+        dt_b=dt_b,
+        sw_a=sw_a,
+        sw_b=sw_b,
+        iro_a=iro_a,
         panel=UserFactory(username="panel", role=Role.PANEL_MEMBER),
         admin=UserFactory(username="admin", role=Role.ADMINISTRATOR),
-        school_a=school_a, school_b=school_b, child_a=child_a, child_b=child_b,
+        school_a=school_a,
+        school_b=school_b,
+        child_a=child_a,
+        child_b=child_b,
     )
 
 

@@ -6,79 +6,157 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('children', '0002_care_episode_child_index'),
+        ("children", "0002_care_episode_child_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='careepisode',
-            name='created_by',
-            field=models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="careepisode",
+            name="created_by",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AlterField(
-            model_name='careepisode',
-            name='modified_by',
-            field=models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="careepisode",
+            name="modified_by",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AlterField(
-            model_name='child',
-            name='allocated_lead',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='caseload', to=settings.AUTH_USER_MODEL, verbose_name='Virtual School Lead'),
+            model_name="child",
+            name="allocated_lead",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="caseload",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="Virtual School Lead",
+            ),
         ),
         migrations.AlterField(
-            model_name='child',
-            name='cohort',
-            field=models.CharField(choices=[('cla', 'Looked after by this authority'), ('plac', 'Previously looked after (advice only)'), ('ola', 'Looked after by another authority (advice only)')], default='cla', max_length=4),
+            model_name="child",
+            name="cohort",
+            field=models.CharField(
+                choices=[
+                    ("cla", "Looked after by this authority"),
+                    ("plac", "Previously looked after (advice only)"),
+                    ("ola", "Looked after by another authority (advice only)"),
+                ],
+                default="cla",
+                max_length=4,
+            ),
         ),
         migrations.AlterField(
-            model_name='child',
-            name='consent_recorded_by',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="child",
+            name="consent_recorded_by",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AlterField(
-            model_name='child',
-            name='created_by',
-            field=models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="child",
+            name="created_by",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AlterField(
-            model_name='child',
-            name='last_name',
+            model_name="child",
+            name="last_name",
             field=models.CharField(max_length=100),
         ),
         migrations.AlterField(
-            model_name='child',
-            name='modified_by',
-            field=models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="child",
+            name="modified_by",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AlterField(
-            model_name='child',
-            name='social_care_reference',
-            field=models.CharField(help_text="The child's id in the social care system", max_length=20, verbose_name='social care reference'),
+            model_name="child",
+            name="social_care_reference",
+            field=models.CharField(
+                help_text="The child's id in the social care system",
+                max_length=20,
+                verbose_name="social care reference",
+            ),
         ),
         migrations.AlterField(
-            model_name='child',
-            name='upn',
-            field=models.CharField(blank=True, help_text='Stored in capitals without spaces', max_length=13, verbose_name='UPN'),
+            model_name="child",
+            name="upn",
+            field=models.CharField(
+                blank=True, help_text="Stored in capitals without spaces", max_length=13, verbose_name="UPN"
+            ),
         ),
         migrations.AlterField(
-            model_name='sdqscore',
-            name='created_by',
-            field=models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="sdqscore",
+            name="created_by",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AlterField(
-            model_name='sdqscore',
-            name='modified_by',
-            field=models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="sdqscore",
+            name="modified_by",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddIndex(
-            model_name='child',
-            index=models.Index(fields=['upn'], name='child_upn_idx'),
+            model_name="child",
+            index=models.Index(fields=["upn"], name="child_upn_idx"),
         ),
         migrations.AddConstraint(
-            model_name='child',
-            constraint=models.UniqueConstraint(fields=('social_care_reference',), name='child_social_care_reference_unique'),
+            model_name="child",
+            constraint=models.UniqueConstraint(
+                fields=("social_care_reference",), name="child_social_care_reference_unique"
+            ),
         ),
     ]

@@ -8,17 +8,23 @@ from virtualschool.core.migrations import _audit_triggers
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0002_audit_immutable_and_policy_row'),
+        ("core", "0002_audit_immutable_and_policy_row"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditevent',
-            name='actor',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='audit_events', to=settings.AUTH_USER_MODEL),
+            model_name="auditevent",
+            name="actor",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="audit_events",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         # SQLite rebuilds a table to alter a column, dropping its triggers: put the audit guard back.
         migrations.RunPython(_audit_triggers.ensure, migrations.RunPython.noop),
