@@ -128,7 +128,7 @@ class PlacementOut(Schema):
     def resolve_below_full_time(obj: Any, context: Any) -> bool:
         policy = request_policy(context)
         return obj.is_part_time(
-            post16=obj.child.is_post16(timezone.localdate()),
+            nc_year=obj.child.nc_year(timezone.localdate()),
             school_age_hours=policy.full_time_hours_school_age,
             post16_hours=policy.full_time_hours_post16,
         )

@@ -69,11 +69,8 @@ def roll_row(child: Child, *, on: dt.date, school_age_hours: Decimal, post16_hou
     if child.upn_needs_correction:
         flags.append(UPN_TO_CORRECT)
     nc_year = child.nc_year(on)
-    # Full-time hours are a duty from compulsory school age (year 1) upwards, not in nursery or reception.
-    if (
-        placement is not None
-        and nc_year >= 1
-        and placement.is_part_time(post16=nc_year >= 12, school_age_hours=school_age_hours, post16_hours=post16_hours)
+    if placement is not None and placement.is_part_time(
+        nc_year=nc_year, school_age_hours=school_age_hours, post16_hours=post16_hours
     ):
         flags.append(PART_TIME)
     if placement is not None and placement.school is not None and placement.school.is_below_good:

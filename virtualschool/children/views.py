@@ -404,19 +404,14 @@ def child_placements(request: HttpRequest, pk: int) -> HttpResponse:
     views = []
     for placement in placements:
         on = today if placement.is_current(today) else placement.start_date
-        post16 = child.is_post16(on)
+        nc_year = child.nc_year(on)
+        hours = {"school_age_hours": policy.full_time_hours_school_age, "post16_hours": policy.full_time_hours_post16}
         views.append(
             PlacementView(
                 placement=placement,
                 is_current=placement.is_current(today),
-                # Full-time hours are a duty from year 1 upwards, not in nursery or reception.
-                part_time=child.nc_year(on) >= 1
-                and placement.is_part_time(
-                    post16=post16,
-                    school_age_hours=policy.full_time_hours_school_age,
-                    post16_hours=policy.full_time_hours_post16,
-                ),
-                full_time_hours=policy.full_time_hours_post16 if post16 else policy.full_time_hours_school_age,
+                part_time=placement.is_part_time(nc_year=nc_year, **hours),
+                full_time_hours=placement.full_time_hours(nc_year=nc_year, **hours),
                 designated_teachers=(
                     [placement.designated_teacher]
                     if placement.designated_teacher is not None

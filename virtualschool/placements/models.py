@@ -114,7 +114,15 @@ class EducationPlacement(TimeStampedModel):
             return (self.on_roll_date - self.application_date).days
         return None
 
-    def is_part_time(self, *, post16: bool, school_age_hours: Decimal, post16_hours: Decimal) -> bool:
-        if self.hours_per_week is None:
+    @staticmethod
+    def full_time_hours(*, nc_year: int, school_age_hours: Decimal, post16_hours: Decimal) -> Decimal:
+        """Hours a week that count as full-time for a pupil in national curriculum year `nc_year`."""
+        return post16_hours if nc_year >= 12 else school_age_hours
+
+    def is_part_time(self, *, nc_year: int, school_age_hours: Decimal, post16_hours: Decimal) -> bool:
+        """Below full-time hours. Full time is a duty from compulsory school age (year 1), not in nursery or
+        reception."""
+        if self.hours_per_week is None or nc_year < 1:
             return False
-        return self.hours_per_week < (post16_hours if post16 else school_age_hours)
+        full_time = self.full_time_hours(nc_year=nc_year, school_age_hours=school_age_hours, post16_hours=post16_hours)
+        return self.hours_per_week < full_time

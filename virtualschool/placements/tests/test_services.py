@@ -77,8 +77,10 @@ def test_alternative_provision_has_no_urn_but_needs_a_provider_name(world):
         hours_per_week=20,
     )
     assert placement.setting_name == "Riverside Learning Centre"
-    assert placement.is_part_time(post16=False, school_age_hours=Decimal(25), post16_hours=Decimal(16))
-    assert not placement.is_part_time(post16=True, school_age_hours=Decimal(25), post16_hours=Decimal(16))
+    hours = {"school_age_hours": Decimal(25), "post16_hours": Decimal(16)}
+    assert placement.is_part_time(nc_year=9, **hours)
+    assert not placement.is_part_time(nc_year=12, **hours)  # 20 hours is full time after year 11
+    assert not placement.is_part_time(nc_year=0, **hours)  # reception: no full-time duty
 
 
 @pytest.mark.django_db
