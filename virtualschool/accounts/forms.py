@@ -6,13 +6,11 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import forms as auth_forms
-from django.db import transaction
 from django.template import loader
 
-from virtualschool.core import audit
 from virtualschool.core.forms import govuk_helper, text_field
-from virtualschool.core.models import AuditEvent
 
+from .services import user_password_set
 from .tasks import send_account_email
 
 
@@ -68,19 +66,6 @@ class PasswordResetRequestForm(auth_forms.PasswordResetForm):
         send_account_email.enqueue(subject=subject, body=body, to=to_email)
 
 
-def _record_password_change(user: Any, how: str) -> None:
-    audit.record(
-        actor=user,
-        action=AuditEvent.Action.UPDATE,
-        object_type="accounts.user",
-        object_id=user.pk,
-        object_repr=user.username,
-        # Never the password or its hash: only that it changed, and how.
-        changes={"password": ["(set)", "(changed)"]},
-        context={"how": how},
-    )
-
-
 class NewPasswordForm(auth_forms.SetPasswordForm):
     """Choose a new password after following a reset link."""
 
@@ -94,11 +79,9 @@ class NewPasswordForm(auth_forms.SetPasswordForm):
         )
 
     def save(self, commit: bool = True) -> Any:
-        with transaction.atomic():
-            user = super().save(commit=commit)
-            if commit:
-                _record_password_change(user, "reset by email")
-        return user
+        if not commit:
+            return super().save(commit=False)
+        return user_password_set(user=self.user, raw_password=self.cleaned_data["new_password1"], how="reset by email")
 
 
 class ChangePasswordForm(auth_forms.PasswordChangeForm):
@@ -121,11 +104,11 @@ class ChangePasswordForm(auth_forms.PasswordChangeForm):
         )
 
     def save(self, commit: bool = True) -> Any:
-        with transaction.atomic():
-            user = super().save(commit=commit)
-            if commit:
-                _record_password_change(user, "changed when signed in")
-        return user
+        if not commit:
+            return super().save(commit=False)
+        return user_password_set(
+            user=self.user, raw_password=self.cleaned_data["new_password1"], how="changed when signed in"
+        )
 
 
 def _govuk_password_fields(form: auth_forms.SetPasswordForm) -> None:

@@ -148,6 +148,23 @@ def user_update(*, actor: User | None, user: User, **values: Any) -> User:
 
 
 @transaction.atomic
+def user_password_set(*, user: User, raw_password: str, how: str) -> User:
+    """A person sets their own password (after a reset link, or signed in); the audit says only that it changed."""
+    user.set_password(raw_password)
+    user.save(update_fields=["password"])
+    audit.record(
+        actor=user,
+        action=AuditEvent.Action.UPDATE,
+        object_type="accounts.user",
+        object_id=user.pk,
+        object_repr=user.username,
+        changes={"password": ["(set)", "(changed)"]},  # never the password or its hash
+        context={"how": how},
+    )
+    return user
+
+
+@transaction.atomic
 def user_deactivate(*, actor: User | None, user: User) -> User:
     """Close an account: the person cannot sign in and their API tokens stop working. Nothing is deleted."""
     require_unless_system(actor, "accounts.change_user", user)
