@@ -132,6 +132,7 @@ class Child(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="allocated_children",
         verbose_name="social worker or personal adviser",
+        db_index=False,  # a partial index (children with one) serves it
     )
     reviewing_officer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -140,6 +141,7 @@ class Child(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="reviewed_children",
         verbose_name="independent reviewing officer",
+        db_index=False,  # a partial index (children with one) serves it
     )
     supervising_social_worker_name = models.CharField(max_length=200, blank=True)
     supervising_social_worker_phone = models.CharField(max_length=40, blank=True)
@@ -156,7 +158,7 @@ class Child(TimeStampedModel):
     care_status_received_on = models.DateField("date care status received", null=True, blank=True)
     added_to_roll_on = models.DateField("date added to the roll", null=True, blank=True)
     closure_notified_on = models.DateField("date closure received from social care", null=True, blank=True)
-    closed_on = models.DateField("closure date", null=True, blank=True, db_index=True)
+    closed_on = models.DateField("closure date", null=True, blank=True)
     removed_from_roll_on = models.DateField("date removed from the roll", null=True, blank=True)
     closure_reason = models.CharField(max_length=20, choices=ClosureReason.choices, blank=True)
 
@@ -179,8 +181,25 @@ class Child(TimeStampedModel):
         verbose_name_plural = "children"
         # Few indexes on purpose: each is paid for on every row an SSDA903 import writes. Name search is a
         # substring match that no b-tree index helps; UPNs are stored normalised, so an exact match uses one.
+        # Allocations and closures are partial indexes: a child the 903 has just created has none, so its row
+        # costs them nothing, and a lookup by a person (or a closure date range) implies the value is set.
         indexes = [
-            models.Index(fields=["allocated_lead", "closed_on"]),
+            models.Index(
+                fields=["allocated_lead", "closed_on"],
+                name="child_lead_closed_idx",
+                condition=models.Q(allocated_lead__isnull=False),
+            ),
+            models.Index(
+                fields=["social_worker"],
+                name="child_social_worker_idx",
+                condition=models.Q(social_worker__isnull=False),
+            ),
+            models.Index(
+                fields=["reviewing_officer"],
+                name="child_reviewing_officer_idx",
+                condition=models.Q(reviewing_officer__isnull=False),
+            ),
+            models.Index(fields=["closed_on"], name="child_closed_on_idx", condition=models.Q(closed_on__isnull=False)),
             models.Index(fields=["upn"], name="child_upn_idx"),
         ]
         constraints = [

@@ -74,6 +74,9 @@ class AuditEvent(models.Model):
         on_delete=models.PROTECT,
         related_name="audit_events",
         db_index=False,  # the (actor, occurred_at) index serves lookups by actor
+        # No database constraint, like the people stamps (ADR 5): accounts are never deleted (PROTECT still
+        # guards it in Django), and an import would otherwise pay a deferred check on every event it writes.
+        db_constraint=False,
     )
     actor_label = models.CharField(max_length=200, help_text="Who acted, kept even if the account is renamed")
     action = models.CharField(max_length=20, choices=Action.choices)

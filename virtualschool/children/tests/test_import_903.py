@@ -499,7 +499,7 @@ def test_a_system_import_records_the_system_as_the_actor(db):
 
 @pytest.mark.django_db
 def test_a_failure_part_way_leaves_earlier_batches_whole(world, monkeypatch):
-    original = ssda903._Importer.write
+    original = ssda903._Importer.apply
     calls = {"n": 0}
 
     def fail_on_second_batch(self, batch):
@@ -508,7 +508,7 @@ def test_a_failure_part_way_leaves_earlier_batches_whole(world, monkeypatch):
             raise RuntimeError("database went away")
         return original(self, batch)
 
-    monkeypatch.setattr(ssda903._Importer, "write", fail_on_second_batch)
+    monkeypatch.setattr(ssda903._Importer, "apply", fail_on_second_batch)
     with pytest.raises(RuntimeError):
         ssda903.ssda903_import(
             actor=world.data, header=DATA / "header.csv", episodes=DATA / "episodes.csv", batch_size=2
@@ -708,7 +708,7 @@ def test_on_postgresql_batches_written_alongside_planning_give_the_same_result(w
 @on_postgresql
 @pytest.mark.django_db(transaction=True)
 def test_on_postgresql_a_failure_in_the_writer_stops_the_run_and_keeps_earlier_batches(world, monkeypatch):
-    original = ssda903._Importer.write
+    original = ssda903._Importer.apply
     calls = {"n": 0}
 
     def fail_on_second_batch(self, batch):
@@ -717,7 +717,7 @@ def test_on_postgresql_a_failure_in_the_writer_stops_the_run_and_keeps_earlier_b
             raise RuntimeError("database went away")
         return original(self, batch)
 
-    monkeypatch.setattr(ssda903._Importer, "write", fail_on_second_batch)
+    monkeypatch.setattr(ssda903._Importer, "apply", fail_on_second_batch)
     with pytest.raises(RuntimeError, match="database went away"):
         run(*fixture_files("header", "episodes"), "--batch-size", "2", user=world.data)
 
