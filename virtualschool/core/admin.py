@@ -9,8 +9,14 @@ from django.db.models import Model
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
-from .models import AuditEvent, ServicePolicy
-from .services import policy_update
+from .models import AuditEvent, SchoolClosure, SchoolTerm, ServicePolicy
+from .services import (
+    policy_update,
+    school_closure_delete,
+    school_closure_save,
+    school_term_delete,
+    school_term_save,
+)
 
 admin.site.site_header = "Virtual School administration"
 admin.site.site_title = "Virtual School administration"
@@ -96,3 +102,52 @@ class ServicePolicyAdmin(AdministratorsOnly):
         values = {name: form.cleaned_data[name] for name in form.changed_data}
         saved = policy_update(actor=request.user, **values)
         obj.modified_at = saved.modified_at
+
+
+TERM_FIELDS = ["academic_year", "term", "start_date", "end_date", "half_term_start", "half_term_end"]
+CLOSURE_FIELDS = ["start_date", "end_date", "reason"]
+
+
+class _CalendarAdmin(AdministratorsOnly):
+    """Term dates and closure days: the school calendar every school-day deadline is computed from."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return self.has_module_permission(request) and request.user.has_perm("core.change_schoolterm")
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return self.has_add_permission(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return self.has_add_permission(request)
+
+    # Bulk delete would bypass the services (and their audit events): delete one at a time.
+    actions = None
+
+
+@admin.register(SchoolTerm)
+class SchoolTermAdmin(_CalendarAdmin):
+    list_display = ["__str__", "start_date", "half_term_start", "half_term_end", "end_date"]
+    list_filter = ["academic_year", "term"]
+    fields = tuple(TERM_FIELDS)
+
+    def save_model(self, request: HttpRequest, obj: SchoolTerm, form: Any, change: bool) -> None:
+        values = {name: form.cleaned_data[name] for name in TERM_FIELDS}
+        saved = school_term_save(actor=request.user, school_term=obj if change else None, **values)
+        obj.pk = saved.pk
+
+    def delete_model(self, request: HttpRequest, obj: SchoolTerm) -> None:
+        school_term_delete(actor=request.user, school_term=obj)
+
+
+@admin.register(SchoolClosure)
+class SchoolClosureAdmin(_CalendarAdmin):
+    list_display = ["reason", "start_date", "end_date"]
+    fields = tuple(CLOSURE_FIELDS)
+
+    def save_model(self, request: HttpRequest, obj: SchoolClosure, form: Any, change: bool) -> None:
+        values = {name: form.cleaned_data[name] for name in CLOSURE_FIELDS}
+        saved = school_closure_save(actor=request.user, closure=obj if change else None, **values)
+        obj.pk = saved.pk
+
+    def delete_model(self, request: HttpRequest, obj: SchoolClosure) -> None:
+        school_closure_delete(actor=request.user, closure=obj)

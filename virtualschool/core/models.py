@@ -132,3 +132,65 @@ class ServicePolicy(models.Model):
 
     def __str__(self) -> str:
         return f"Service policy for {self.authority_name}"
+
+
+class Term(models.TextChoices):
+    AUTUMN = "autumn", "Autumn"
+    SPRING = "spring", "Spring"
+    SUMMER = "summer", "Summer"
+
+
+class SchoolTerm(models.Model):
+    """One term of the authority's term dates. School days are the weekdays in a term, outside its half term,
+    that are not bank holidays or closure days (core.calendar.SchoolCalendar)."""
+
+    academic_year = models.PositiveSmallIntegerField(help_text="The calendar year the academic year starts in")
+    term = models.CharField(max_length=10, choices=Term.choices)
+    start_date = models.DateField("first day of term")
+    end_date = models.DateField("last day of term")
+    half_term_start = models.DateField("first day of half term", null=True, blank=True)
+    half_term_end = models.DateField("last day of half term", null=True, blank=True)
+
+    class Meta:
+        ordering = ["start_date"]
+        constraints = [
+            models.UniqueConstraint(fields=["academic_year", "term"], name="school_term_one_per_year"),
+            models.CheckConstraint(
+                condition=models.Q(end_date__gte=models.F("start_date")), name="term_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(half_term_start__isnull=True, half_term_end__isnull=True)
+                | models.Q(
+                    half_term_start__isnull=False,
+                    half_term_end__gte=models.F("half_term_start"),
+                    half_term_start__gte=models.F("start_date"),
+                    half_term_end__lte=models.F("end_date"),
+                ),
+                name="half_term_inside_term",
+                violation_error_message=(
+                    "Half term must start and end inside the term, and needs both its first and last day."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_term_display()} term {self.academic_year}/{str(self.academic_year + 1)[-2:]}"
+
+
+class SchoolClosure(models.Model):
+    """Days in term when schools are closed to pupils across the authority (training days, an extra bank holiday)."""
+
+    start_date = models.DateField("first day closed")
+    end_date = models.DateField("last day closed")
+    reason = models.CharField(max_length=200, help_text="For example staff training day")
+
+    class Meta:
+        ordering = ["start_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_date__gte=models.F("start_date")), name="closure_ends_after_start"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reason} ({self.start_date:%-d %B %Y} to {self.end_date:%-d %B %Y})"

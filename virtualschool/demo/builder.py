@@ -21,8 +21,9 @@ from virtualschool.accounts.services import user_create
 from virtualschool.children.models import Child
 from virtualschool.children.services import care_episode_record, child_close, child_create
 from virtualschool.core import audit
+from virtualschool.core.calendar import academic_year_start
 from virtualschool.core.models import AuditEvent
-from virtualschool.core.services import policy_update
+from virtualschool.core.services import policy_update, school_term_save
 from virtualschool.placements.services import placement_create
 from virtualschool.schools.models import School
 from virtualschool.schools.services import school_create, school_staff_add
@@ -110,6 +111,10 @@ def write_demo(plan: DemoPlan) -> DemoSummary:
         admin = _create_user(actor=None, plan=plan.users[0])
         users[admin.username] = admin
         policy_update(actor=admin, authority_name=cat.AUTHORITY_NAME, la_code=cat.HOME_LA_CODE)
+        this_year = academic_year_start(plan.today)
+        for year in range(this_year - 2, this_year + 2):  # the demo's history, this year and next
+            for term in cat.term_dates(year):
+                school_term_save(actor=admin, academic_year=year, **term)
         for user_plan in plan.users[1:]:
             users[user_plan.username] = _create_user(actor=admin, plan=user_plan)
         _set_demo_password(actor=admin, users=list(users.values()))

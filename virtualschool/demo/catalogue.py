@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
+from dateutil.easter import easter
+
 AUTHORITY_NAME = "Exemplar County Council"
 HOME_LA_CODE = "999"
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - a published demonstration password, never for production
@@ -357,3 +362,53 @@ STAFF_TEAMS = [
     ("Leaving Care team (personal advisers)", 2),
     ("Unaccompanied Children team", 2),
 ]
+
+
+def term_dates(year: int) -> list[dict[str, Any]]:
+    """Plausible (invented) term dates for the demo authority's academic year starting in `year`.
+
+    Autumn from the first Wednesday in September to the Friday before 21 December, half term the week of the
+    last Monday in October; spring from the first Monday after New Year's week to the Thursday before Good
+    Friday, half term the third week of February; summer from the Monday a week after Easter Monday to the last
+    weekday on or before 22 July, half term the week of the late-May bank holiday.
+    """
+
+    def weekday_on_or_after(day: dt.date, weekday: int) -> dt.date:
+        return day + dt.timedelta(days=(weekday - day.weekday()) % 7)
+
+    def weekday_on_or_before(day: dt.date, weekday: int) -> dt.date:
+        return day - dt.timedelta(days=(day.weekday() - weekday) % 7)
+
+    def week_from(monday: dt.date) -> tuple[dt.date, dt.date]:
+        return monday, monday + dt.timedelta(days=4)
+
+    easter_sunday = easter(year + 1)
+    autumn_half = week_from(weekday_on_or_before(dt.date(year, 10, 31), 0))
+    spring_half = week_from(weekday_on_or_after(dt.date(year + 1, 2, 15), 0))
+    summer_half = week_from(weekday_on_or_before(dt.date(year + 1, 5, 31), 0))
+    summer_end = dt.date(year + 1, 7, 22)
+    while summer_end.weekday() >= 5:
+        summer_end -= dt.timedelta(days=1)
+    return [
+        {
+            "term": "autumn",
+            "start_date": weekday_on_or_after(dt.date(year, 9, 1), 2),
+            "end_date": weekday_on_or_before(dt.date(year, 12, 20), 4),
+            "half_term_start": autumn_half[0],
+            "half_term_end": autumn_half[1],
+        },
+        {
+            "term": "spring",
+            "start_date": weekday_on_or_after(dt.date(year + 1, 1, 3), 0),
+            "end_date": easter_sunday - dt.timedelta(days=3),
+            "half_term_start": spring_half[0],
+            "half_term_end": spring_half[1],
+        },
+        {
+            "term": "summer",
+            "start_date": easter_sunday + dt.timedelta(days=8),
+            "end_date": summer_end,
+            "half_term_start": summer_half[0],
+            "half_term_end": summer_half[1],
+        },
+    ]
