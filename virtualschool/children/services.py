@@ -369,3 +369,9 @@ def sdq_delete(*, actor: Any, record: SdqScore, reason: str) -> None:
         raise ValidationError({"reason": "Enter why the SDQ is being removed"})
     audit.record_delete(actor, record, child_id=record.child_id, context={"reason": reason[:500]})
     record.delete()
+
+
+@transaction.atomic
+def sdq_record_view(*, actor: Any, record: SdqScore) -> AuditEvent:
+    """Record that `actor` looked at one SDQ in full, for the child's audit history."""
+    return audit.record_view(actor, record, child_id=record.child_id, context={"page": "SDQ"})
