@@ -133,9 +133,7 @@ def child_sdq_detail(request: HttpRequest, pk: int, sdq_pk: int) -> HttpResponse
         }
         for number, ticked in enumerate(items, start=1)
     ]
-    scale_items = [
-        {"scale": scale, "items": [item_rows[n - 1] for n in scale.items]} for scale in sdq.SCALES
-    ]
+    scale_items = [{"scale": scale, "items": [item_rows[n - 1] for n in scale.items]} for scale in sdq.SCALES]
     context = {
         **_child_header(request, child, "sdq", today),
         "row": sdq_row(record),

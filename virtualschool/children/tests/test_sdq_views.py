@@ -54,7 +54,7 @@ def test_the_sdq_page_shows_the_history_a_chart_and_the_school_sdq_due(client, w
     assert "5 October 2026" in page and "31 March 2026" in page
     assert "Slightly raised" not in page  # 18 from a carer is high; 11 is close to average
     assert "High" in page and "Close to average" in page
-    assert 'aria-current="page" href="/children/%d/sdq/"' % world.child_a.pk in page
+    assert f'aria-current="page" href="/children/{world.child_a.pk}/sdq/"' in page
     assert "Record an SDQ" in page  # the designated teacher records the teacher's
     assert AuditEvent.objects.filter(child_id=world.child_a.pk, action="view", context__page="SDQ").exists()
 
