@@ -22,9 +22,9 @@ rules.add_perm("children.view_audit_history", is_head)
 # designated teacher of the child's school records the teacher's. Everyone who may see the child sees them.
 @rules.predicate
 def is_childs_social_worker(user, child) -> bool:  # type: ignore[no-untyped-def]
-    return bool(child is not None and user.is_authenticated and user.role == Role.SOCIAL_WORKER) and (
-        child.social_worker_id == user.pk
-    )
+    if child is None or not user.is_authenticated or not user.is_active or user.role != Role.SOCIAL_WORKER:
+        return False
+    return bool(child.social_worker_id == user.pk)
 
 
 @rules.predicate

@@ -7,17 +7,21 @@ label says so); each respondent has its own marker shape as well as colour, so i
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import re
 from collections.abc import Sequence
 
 import matplotlib
+from django.core.cache import cache
 from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.dates import AutoDateLocator, DateFormatter
 from matplotlib.figure import Figure
 
 from .models import SdqScore
 
+CHART_VERSION = 1  # change when the drawing changes, so cached charts are drawn again
+CACHE_SECONDS = 24 * 60 * 60
 # GOV.UK Frontend colours; marker shapes distinguish the lines without colour.
 STYLES = {
     SdqScore.Respondent.CARER: ("#1d70b8", "o"),
@@ -40,12 +44,29 @@ RC = {
 
 
 def sdq_history_svg(history: Sequence[SdqScore], *, threshold: int, label: str) -> str:
-    """Total difficulties (0–40) by date for each respondent, with the carer threshold line; "" with no totals."""
+    """Total difficulties (0–40) by date for each respondent, with the carer threshold line; "" with no totals.
+
+    Drawing takes tens of milliseconds, so the SVG is cached under a digest of exactly what it shows (dates,
+    respondents, totals, threshold, label): a new or removed SDQ is a new key, so nothing needs invalidating.
+    """
     scored = sorted((s for s in history if s.total_score is not None), key=lambda s: (s.recorded_on, s.pk or 0))
     if not scored:
         return ""
+    shown = [(s.recorded_on.isoformat(), s.respondent, s.total_score) for s in scored]
+    digest = hashlib.sha256(repr((CHART_VERSION, shown, threshold, label)).encode()).hexdigest()
+    key = f"sdq-chart:{digest}"
+    svg = cache.get(key)
+    if svg is None:
+        svg = _draw(scored, threshold=threshold, label=label)
+        cache.set(key, svg, timeout=CACHE_SECONDS)
+    return svg
+
+
+def _draw(scored: Sequence[SdqScore], *, threshold: int, label: str) -> str:
     with matplotlib.rc_context(RC):
-        figure = Figure(figsize=(8, 3.6), layout="constrained")
+        figure = Figure(figsize=(8, 3.6))
+        # Fixed margins, not a layout engine: constrained layout draws the figure twice (half the time).
+        figure.subplots_adjust(left=0.08, right=0.98, bottom=0.1, top=0.86)
         FigureCanvasSVG(figure)
         axes = figure.add_subplot()
         for respondent, (colour, marker) in STYLES.items():
@@ -81,7 +102,7 @@ def sdq_history_svg(history: Sequence[SdqScore], *, threshold: int, label: str) 
         axes.xaxis.set_major_formatter(DateFormatter("%b %Y"))
         axes.grid(axis="y", color="#b1b4b6", linewidth=0.5)
         axes.spines[["top", "right"]].set_visible(False)
-        axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
+        axes.legend(loc="lower left", bbox_to_anchor=(0, 1.02), ncols=3, frameon=False, borderaxespad=0)
         buffer = io.StringIO()
         figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
     return _inline(buffer.getvalue(), label)

@@ -268,7 +268,7 @@ def sdq_respondents_for(actor: Any, child: Child) -> list[str]:
 def _require_sdq(actor: Any, child: Child, respondent: str) -> None:
     allowed = sdq_respondents_for(actor, child)
     if not allowed:
-        require(actor, "children.record_teacher_sdq", child)  # raises, naming the permission
+        raise PermissionDenied("You do not have permission to record an SDQ for this child.")
     if respondent in SDQ_PERMISSIONS and respondent not in allowed:
         raise PermissionDenied(
             "You may record the teacher's SDQ only: the carer's and the young person's are recorded by the "

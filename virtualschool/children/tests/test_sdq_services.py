@@ -299,3 +299,12 @@ def test_the_rule_reads_any_history_it_is_given():
         dt.date(2026, 4, 30),
         "completed",
     )
+
+
+def test_an_account_that_has_been_closed_records_nothing(world):
+    world.sw_a.is_active = False
+    world.sw_a.save()
+
+    assert sdq_respondents_for(world.sw_a, world.child_a) == []
+    with pytest.raises(PermissionDenied, match="record an SDQ for this child"):
+        record(world.sw_a, world.child_a)

@@ -207,3 +207,14 @@ def test_the_record_form_offers_every_respondent_to_the_virtual_school(client, w
     for respondent in sdq.RESPONDENTS:
         assert f'value="{respondent}"' in page
     assert page.count('inputmode="numeric"') == 25
+
+
+def test_the_audit_history_names_an_sdq_and_its_items(client, world):
+    client.force_login(world.lead)
+    client.post(reverse("children:sdq-record", args=[world.child_a.pk]), form_data())
+    client.force_login(world.head)
+
+    page = text(client.get(reverse("children:history", args=[world.child_a.pk])))
+
+    assert "SDQ" in page and "Item 7" in page and "Total difficulties" in page
+    assert "Sam Carter, foster carer" in page
