@@ -410,7 +410,7 @@ class SdqScore(TimeStampedModel):
 
     def __str__(self) -> str:
         score = self.total_score if self.total_score is not None else f"not recorded ({self.reason_not_recorded})"
-        return f"{self.get_respondent_display()} SDQ of {self.recorded_on:%-d %B %Y}: {score}"
+        return f"{self.get_respondent_display()} SDQ of {self.recorded_on.day} {self.recorded_on:%B %Y}: {score}"
 
     @property
     def item_scores(self) -> list[int | None]:
