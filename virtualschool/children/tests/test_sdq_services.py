@@ -8,6 +8,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
 from virtualschool.children import sdq
 from virtualschool.children.models import SdqScore
@@ -308,3 +310,44 @@ def test_an_account_that_has_been_closed_records_nothing(world):
     assert sdq_respondents_for(world.sw_a, world.child_a) == []
     with pytest.raises(PermissionDenied, match="record an SDQ for this child"):
         record(world.sw_a, world.child_a)
+
+
+history_rows = st.lists(
+    st.tuples(
+        st.sampled_from(["carer", "teacher", "self"]),
+        st.dates(dt.date(2024, 1, 1), dt.date(2026, 12, 31)),
+        st.integers(0, 40),
+        st.booleans(),  # a questionnaire recorded here, or a total from the return
+    ),
+    max_size=8,
+)
+
+
+def as_history(rows) -> list[SdqScore]:
+    history = []
+    for pk, (who, on, total, questionnaire) in enumerate(rows, start=1):
+        scales = {"emotional_score": min(total, 10), "conduct_score": min(max(total - 10, 0), 10),
+                  "hyperactivity_score": min(max(total - 20, 0), 10), "peer_score": max(total - 30, 0),
+                  "prosocial_score": 5} if questionnaire else {}  # fmt: skip
+        history.append(SdqScore(pk=pk, child_id=1, respondent=who, recorded_on=on, total_score=total, **scales))
+    return history
+
+
+@given(history_rows, st.integers(0, 40), st.integers(1, 6))
+def test_the_due_rule_holds_for_any_history(rows, threshold, months):
+    history = as_history(rows)
+    due = school_sdq_due(history, threshold=threshold, months=months)
+
+    carers = [s for s in history if s.respondent == "carer" and s.is_questionnaire]
+    if not carers or max(carers, key=lambda s: (s.recorded_on, s.pk)).total_score <= threshold:
+        assert due is None
+        return
+    assert due.carer_total > threshold
+    assert due.carer_completed_on == max(s.recorded_on for s in carers)
+    assert 28 * months <= (due.due_on - due.carer_completed_on).days <= 31 * months
+    answers = [s.recorded_on for s in history if s.respondent == "teacher" and s.recorded_on >= due.carer_completed_on]
+    assert due.school_completed_on == (min(answers) if answers else None)
+    # A higher threshold never asks for more; the rule never depends on the order it is given the history.
+    assert school_sdq_due(list(reversed(history)), threshold=threshold, months=months) == due
+    higher = school_sdq_due(history, threshold=due.carer_total, months=months)
+    assert higher is None
