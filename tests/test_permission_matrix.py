@@ -15,6 +15,8 @@ import pytest
 from django.urls import reverse
 
 from conftest import EXPECTED_VISIBLE
+from virtualschool.children.models import SdqScore
+from virtualschool.children.services import sdq_record
 
 ROLES = sorted(EXPECTED_VISIBLE)
 EDITORS = {"head", "lead", "data"}
@@ -57,6 +59,40 @@ def test_pages_about_a_child_answer_by_need_to_know(client, world, role, child_n
             assert client.post(url, {"first_name": "Changed"}).status_code == 404, (role, url)
     history = client.get(reverse("children:history", args=[child.pk])).status_code
     assert history == (200 if role == "head" else 404), (role, history)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("child_name", CHILDREN)
+def test_sdq_pages_answer_by_need_to_know(client, world, role, child_name):
+    """Everyone who sees the child sees their SDQs; the Virtual School, the child's social worker and designated
+    teacher may record one (ADR 0006); only the Virtual School removes one."""
+    user = world.users()[role]
+    child = getattr(world, child_name)
+    record = sdq_record(
+        actor=world.lead,
+        child=child,
+        respondent="carer",
+        completed_on=child.date_of_birth.replace(year=child.date_of_birth.year + 8),
+        scales={"emotional": 1, "conduct": 1, "hyperactivity": 1, "peer": 1, "prosocial": 9},
+    )
+    client.force_login(user)
+    visible = child_name in EXPECTED_VISIBLE[role]
+    records = role in EDITORS or child.social_worker_id == user.pk or (role.startswith("dt_") and visible)
+    pages = [
+        (reverse("children:sdq", args=[child.pk]), 200),
+        (reverse("children:sdq-detail", args=[child.pk, record.pk]), 200),
+        (reverse("children:sdq-record", args=[child.pk]), 200 if records else 403),
+        (reverse("children:sdq-delete", args=[child.pk, record.pk]), 200 if role in EDITORS else 403),
+    ]
+    for url, allowed in pages:
+        status = client.get(url).status_code
+        assert status == (allowed if visible else 404), (role, url, status)
+    if not visible:
+        assert (
+            client.post(reverse("children:sdq-delete", args=[child.pk, record.pk]), {"reason": "x"}).status_code == 404
+        )
+        assert SdqScore.objects.filter(pk=record.pk).exists()
 
 
 def _names_in(html: str, world: Any) -> set[str]:

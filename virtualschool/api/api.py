@@ -7,6 +7,7 @@ from .auth import BearerToken
 from .children import router as children_router
 from .placements import router as placements_router
 from .schools import router as schools_router
+from .sdq import router as sdq_router
 
 api = NinjaAPI(
     title="Virtual School MIS API",
@@ -23,4 +24,5 @@ api = NinjaAPI(
 errors.install(api)
 api.add_router("/schools", schools_router)
 api.add_router("/children", children_router)
+api.add_router("/children", sdq_router)
 api.add_router("/placements", placements_router)

@@ -13,7 +13,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 from virtualschool.schools.selectors import SchoolLookupError, school_lookup
 
-from . import codes
+from . import codes, sdq
 from .models import Child, ClosureReason, Cohort, SenStatus
 from .selectors import reviewing_officers, social_workers, virtual_school_staff
 from .services import normalise_upn
@@ -449,3 +449,131 @@ class ChildCloseForm(forms.Form):
             "removed_from_roll_on",
             Button.warning("submit", "Close the record"),
         )
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Strengths and Difficulties Questionnaire
+# ---------------------------------------------------------------------------------------------------------
+
+SDQ_ENTRIES = ("items", "scales")
+
+
+class SdqForm(forms.Form):
+    """Record an SDQ: who completed it and when, then the 25 answers as ticked or the five scale scores.
+
+    Items and scales are text inputs so that their messages can say exactly what to fix ("Item 7 must be 0, 1
+    or 2"); the service scores the questionnaire and reports scales with too many blanks.
+    """
+
+    entry = forms.ChoiceField(choices=[(e, e) for e in SDQ_ENTRIES], widget=forms.HiddenInput, initial="items")
+    respondent = forms.ChoiceField(label="Who completed the SDQ?")
+    recorded_on = GovUKDateField(
+        label="Date completed", what="the date the SDQ was completed", required=True, help_text="For example 27 3 2026"
+    )
+    completed_by_name = forms.CharField(
+        label="Name of who completed it (optional)",
+        help_text="For example Sam Carter, foster carer",
+        required=False,
+        max_length=200,
+        strip=True,
+    )
+
+    def __init__(self, *args: Any, respondents: list[tuple[str, str]], entry: str = "items", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.entry = entry if entry in SDQ_ENTRIES else "items"
+        self.fields["entry"].initial = self.entry
+        respondent = self.fields["respondent"]
+        respondent.choices = respondents  # type: ignore[attr-defined]
+        respondent.widget = forms.RadioSelect(choices=respondents)
+        respondent.error_messages["required"] = "Select who completed the SDQ"
+        respondent.error_messages["invalid_choice"] = "Select who completed the SDQ"
+        if len(respondents) == 1:
+            respondent.initial = respondents[0][0]
+        if self.entry == "items":
+            for number, name in enumerate(sdq.ITEM_FIELDS, start=1):
+                self.fields[name] = forms.CharField(label=f"Item {number}", required=False, max_length=1, strip=True)
+        else:
+            for scale in sdq.SCALES:
+                self.fields[scale.field] = forms.CharField(
+                    label=scale.label, required=False, max_length=2, strip=True, help_text=f"Items {scale.items_text}"
+                )
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.show_non_field_errors = False
+        self.helper.legend_size = Size.MEDIUM
+        top = [
+            Field.radios("respondent", legend_size=Size.MEDIUM),
+            "recorded_on",
+            Field.text("completed_by_name", field_width=Fluid.TWO_THIRDS),
+        ]
+        if self.entry == "scales":
+            top.append(
+                Fieldset(
+                    *(Field.text(s.field, field_width=2) for s in sdq.SCALES),
+                    legend="Scale scores, 0 to 10",
+                    legend_size=Size.MEDIUM,
+                )
+            )
+        self.helper.layout = Layout("entry", *top)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.entry == "items":
+            values: list[int | None] = []
+            for number, name in enumerate(sdq.ITEM_FIELDS, start=1):
+                raw = (data.get(name) or "").strip()
+                if raw == "":
+                    values.append(None)
+                elif raw in {"0", "1", "2"}:
+                    values.append(int(raw))
+                else:
+                    self.add_error(name, f"Item {number} must be 0, 1 or 2")
+                    values.append(None)
+            if all(v is None for v in values) and not any(name in self.errors for name in sdq.ITEM_FIELDS):
+                self.add_error(sdq.ITEM_FIELDS[0], "Enter the item scores: 0, 1 or 2 for each item, as ticked")
+            data["items"] = values
+        else:
+            scales: dict[str, int] = {}
+            for scale in sdq.SCALES:
+                raw = (data.get(scale.field) or "").strip()
+                if raw == "":
+                    self.add_error(scale.field, f"Enter the {scale.label.lower()} score")
+                elif not raw.isdigit() or int(raw) > sdq.SCALE_MAX:
+                    self.add_error(
+                        scale.field,
+                        f"The {scale.label.lower()} score must be a whole number from 0 to {sdq.SCALE_MAX}",
+                    )
+                else:
+                    scales[scale.key] = int(raw)
+            data["scales"] = scales
+        return data
+
+    def item_rows(self) -> list[dict[str, Any]]:
+        """The 25 item inputs in rows of five, each row with its fields' errors (for the template)."""
+        rows = []
+        for start in range(0, sdq.ITEM_COUNT, 5):
+            bound = [self[name] for name in sdq.ITEM_FIELDS[start : start + 5]]
+            rows.append(
+                {
+                    "first": start + 1,
+                    "last": start + 5,
+                    "fields": [(start + offset + 1, field) for offset, field in enumerate(bound)],
+                    "errors": [str(e) for field in bound for e in field.errors],
+                }
+            )
+        return rows
+
+
+class SdqDeleteForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is this SDQ being removed?",
+        help_text="For example: recorded against the wrong child. The audit history keeps what it held.",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter why the SDQ is being removed"},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.layout = Layout(Field.textarea("reason"), Button.warning("submit", "Remove the SDQ"))

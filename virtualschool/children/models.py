@@ -317,22 +317,73 @@ class CareEpisode(TimeStampedModel):
         return self.end_date is None
 
 
+def _item_field(number: int) -> models.PositiveSmallIntegerField:
+    return models.PositiveSmallIntegerField(
+        f"item {number}", null=True, blank=True, validators=[MaxValueValidator(2)], help_text="0, 1 or 2 as ticked"
+    )
+
+
+def _scale_field(label: str) -> models.PositiveSmallIntegerField:
+    return models.PositiveSmallIntegerField(label, null=True, blank=True, validators=[MaxValueValidator(10)])
+
+
 class SdqScore(TimeStampedModel):
-    """A Strengths and Difficulties Questionnaire total difficulties score (0–40), or why there is none."""
+    """A Strengths and Difficulties Questionnaire: the total difficulties score (0–40), or why there is none.
+
+    One history for two sources. The SSDA903 return (OC2) gives a carer's total alone, recorded on the 31 March
+    that ends the collection year. A questionnaire recorded here also keeps its five scale scores and, when
+    entered item by item, the 25 answers as ticked (0, 1 or 2, before reverse-scoring), so it can be rescored.
+    Only numbers are stored: the questionnaire's wording is copyright. Scoring and bands: children/sdq.py.
+    """
 
     class Respondent(models.TextChoices):
-        CARER = "carer", "Carer"
+        CARER = "carer", "Carer or parent"
         TEACHER = "teacher", "Teacher"
-        YOUNG_PERSON = "self", "Young person"
+        YOUNG_PERSON = "self", "Young person (self-report)"
 
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="sdq_scores")
-    recorded_on = models.DateField()
-    respondent = models.CharField(max_length=10, choices=Respondent.choices, default=Respondent.CARER)
+    recorded_on = models.DateField("date completed")
+    respondent = models.CharField("completed by", max_length=10, choices=Respondent.choices, default=Respondent.CARER)
+    completed_by_name = models.CharField(
+        "name of who completed it", max_length=200, blank=True, help_text="For example 'Sam Carter, foster carer'"
+    )
     total_score = models.PositiveSmallIntegerField(
-        null=True, blank=True, validators=[MinValueValidator(0), MaxValueValidator(40)]
+        "total difficulties", null=True, blank=True, validators=[MinValueValidator(0), MaxValueValidator(40)]
     )
     reason_not_recorded = models.CharField(max_length=4, blank=True, help_text="SSDA903 SDQ_REASON, e.g. SDQ1")
     source = models.CharField(max_length=40, blank=True, help_text="For example 'SSDA903 OC2'")
+
+    emotional_score = _scale_field("emotional symptoms")
+    conduct_score = _scale_field("conduct problems")
+    hyperactivity_score = _scale_field("hyperactivity and inattention")
+    peer_score = _scale_field("peer relationship problems")
+    prosocial_score = _scale_field("prosocial behaviour")
+
+    item_1 = _item_field(1)
+    item_2 = _item_field(2)
+    item_3 = _item_field(3)
+    item_4 = _item_field(4)
+    item_5 = _item_field(5)
+    item_6 = _item_field(6)
+    item_7 = _item_field(7)
+    item_8 = _item_field(8)
+    item_9 = _item_field(9)
+    item_10 = _item_field(10)
+    item_11 = _item_field(11)
+    item_12 = _item_field(12)
+    item_13 = _item_field(13)
+    item_14 = _item_field(14)
+    item_15 = _item_field(15)
+    item_16 = _item_field(16)
+    item_17 = _item_field(17)
+    item_18 = _item_field(18)
+    item_19 = _item_field(19)
+    item_20 = _item_field(20)
+    item_21 = _item_field(21)
+    item_22 = _item_field(22)
+    item_23 = _item_field(23)
+    item_24 = _item_field(24)
+    item_25 = _item_field(25)
 
     class Meta:
         ordering = ["child", "-recorded_on"]
@@ -342,8 +393,72 @@ class SdqScore(TimeStampedModel):
                 condition=models.Q(total_score__isnull=True) | models.Q(total_score__lte=40),
                 name="sdq_total_at_most_40",
             ),
+            # A questionnaire recorded here has all five scales, and its total is theirs.
+            models.CheckConstraint(
+                condition=models.Q(
+                    emotional_score__isnull=True,
+                    conduct_score__isnull=True,
+                    hyperactivity_score__isnull=True,
+                    peer_score__isnull=True,
+                    prosocial_score__isnull=True,
+                )
+                | models.Q(
+                    emotional_score__isnull=False,
+                    conduct_score__isnull=False,
+                    hyperactivity_score__isnull=False,
+                    peer_score__isnull=False,
+                    prosocial_score__isnull=False,
+                    total_score__isnull=False,
+                    emotional_score__lte=10,
+                    conduct_score__lte=10,
+                    hyperactivity_score__lte=10,
+                    peer_score__lte=10,
+                    prosocial_score__lte=10,
+                    total_score=models.F("emotional_score")
+                    + models.F("conduct_score")
+                    + models.F("hyperactivity_score")
+                    + models.F("peer_score"),
+                ),
+                name="sdq_scales_whole_and_total_is_their_sum",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(**{f"item_{n}__lte": 2 for n in range(1, 26)}),
+                name="sdq_items_0_to_2",
+            ),
         ]
 
     def __str__(self) -> str:
-        score = self.total_score if self.total_score is not None else self.reason_not_recorded
-        return f"SDQ {score} on {self.recorded_on}"
+        score = self.total_score if self.total_score is not None else f"not recorded ({self.reason_not_recorded})"
+        return f"{self.get_respondent_display()} SDQ of {self.recorded_on.day} {self.recorded_on:%B %Y}: {score}"
+
+    @property
+    def item_scores(self) -> list[int | None]:
+        """The 25 answers as ticked, item 1 first (None where left blank or not entered)."""
+        return [getattr(self, f"item_{n}") for n in range(1, 26)]
+
+    @property
+    def scale_scores(self) -> dict[str, int] | None:
+        """The five scale scores by scale key, or None for a total alone (from the SSDA903 return)."""
+        if self.emotional_score is None:
+            return None
+        return {
+            "emotional": self.emotional_score,
+            "conduct": self.conduct_score,
+            "hyperactivity": self.hyperactivity_score,
+            "peer": self.peer_score,
+            "prosocial": self.prosocial_score,
+        }
+
+    @property
+    def entered_as(self) -> str:
+        """How it was recorded: 'items' (the 25 answers), 'scales' (five scale scores) or 'total' (a total alone)."""
+        if any(v is not None for v in self.item_scores):
+            return "items"
+        if self.emotional_score is not None:
+            return "scales"
+        return "total"
+
+    @property
+    def is_questionnaire(self) -> bool:
+        """Recorded here from the questionnaire itself (scales or items), not a total from a return."""
+        return self.emotional_score is not None

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -14,7 +14,8 @@ from virtualschool.core import audit
 from virtualschool.core.models import AuditEvent
 from virtualschool.core.permissions import require
 
-from .models import CareEpisode, Child, Cohort, upn_problem
+from . import sdq
+from .models import CareEpisode, Child, Cohort, SdqScore, upn_problem
 
 # Fields a person may set through the child services (everything else is derived or system-managed).
 EDITABLE_FIELDS = frozenset(
@@ -244,3 +245,133 @@ def children_export_record(
     ]
     audit.record_many([summary, *per_child])
     return summary
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Strengths and Difficulties Questionnaires
+# ---------------------------------------------------------------------------------------------------------
+
+# The ages each form is for, on the day it was completed (the scoring and bands here are the 4–17 versions').
+SDQ_AGES = {sdq.CARER: (4, 17), sdq.TEACHER: (4, 17), sdq.SELF: (11, 17)}
+SDQ_PERMISSIONS = {
+    sdq.CARER: "children.record_carer_or_self_sdq",
+    sdq.TEACHER: "children.record_teacher_sdq",
+    sdq.SELF: "children.record_carer_or_self_sdq",
+}
+
+
+def sdq_respondents_for(actor: Any, child: Child) -> list[str]:
+    """Whose questionnaires `actor` may record for `child` (empty when none)."""
+    return [r for r in sdq.RESPONDENTS if actor is not None and actor.has_perm(SDQ_PERMISSIONS[r], child)]
+
+
+def _require_sdq(actor: Any, child: Child, respondent: str) -> None:
+    allowed = sdq_respondents_for(actor, child)
+    if not allowed:
+        raise PermissionDenied("You do not have permission to record an SDQ for this child.")
+    if respondent in SDQ_PERMISSIONS and respondent not in allowed:
+        raise PermissionDenied(
+            "You may record the teacher's SDQ only: the carer's and the young person's are recorded by the "
+            "child's social worker or the Virtual School."
+        )
+
+
+def _sdq_date_errors(child: Child, respondent: str, completed_on: dt.date | None) -> dict[str, str]:
+    if completed_on is None:
+        return {"recorded_on": "Enter the date the SDQ was completed"}
+    if completed_on > timezone.localdate():
+        return {"recorded_on": "The date the SDQ was completed must be today or in the past"}
+    if completed_on < child.date_of_birth:
+        return {"recorded_on": f"The date the SDQ was completed must be after {child.display_name}'s date of birth"}
+    youngest, oldest = SDQ_AGES.get(respondent, SDQ_AGES[sdq.CARER])
+    age = child.age_on(completed_on)
+    if not youngest <= age <= oldest:
+        form = "The young person's self-report SDQ" if respondent == sdq.SELF else "The SDQ scored here"
+        return {
+            "recorded_on": (
+                f"{form} is for ages {youngest} to {oldest}: {child.display_name} was {age} on "
+                f"{completed_on.day} {completed_on:%B %Y}"
+            )
+        }
+    return {}
+
+
+@transaction.atomic
+def sdq_record(
+    *,
+    actor: Any,
+    child: Child,
+    respondent: str,
+    completed_on: dt.date | None,
+    completed_by_name: str = "",
+    items: Sequence[int | None] | None = None,
+    scales: Mapping[str, Any] | None = None,
+) -> SdqScore:
+    """Record an SDQ from its 25 item scores as ticked, or from its five scale scores; the product scores it."""
+    _require_sdq(actor, child, respondent)
+    child = Child.objects.select_for_update().get(pk=child.pk)  # one SDQ per child, day and respondent
+    errors: dict[str, Any] = {}
+    scores: dict[str, int] = {}
+    if respondent not in sdq.RESPONDENTS:
+        errors["respondent"] = "Select who completed the SDQ: the carer, a teacher or the young person"
+    else:
+        errors.update(_sdq_date_errors(child, respondent, completed_on))
+    name = (completed_by_name or "").strip()
+    if len(name) > 200:
+        errors["completed_by_name"] = "The name of who completed it must be 200 characters or fewer"
+    if (items is None) == (scales is None):
+        both = "not both" if items is not None else "one of them"
+        errors[NON_FIELD_ERRORS] = f"Give either the 25 item scores or the five scale scores ({both})"
+    else:
+        try:
+            scores = sdq.scales_from_items(items) if items is not None else sdq.check_scales(scales or {})
+        except ValidationError as exc:
+            errors.update(exc.error_dict)
+    if errors or completed_on is None:
+        raise ValidationError(errors)
+    if SdqScore.objects.filter(child=child, recorded_on=completed_on, respondent=respondent).exists():
+        label = SdqScore.Respondent(respondent).label.lower()
+        raise ValidationError(
+            {
+                "recorded_on": f"{child.display_name} already has a {label} SDQ completed on {completed_on.day} "
+                f"{completed_on:%B %Y}: check the date"
+            }
+        )
+    record = SdqScore(
+        child=child,
+        recorded_on=completed_on,
+        respondent=respondent,
+        completed_by_name=name,
+        total_score=sdq.total_difficulties(scores),
+        created_by=actor,
+        modified_by=actor,
+        **{s.field: scores[s.key] for s in sdq.SCALES},
+    )
+    if items is not None:
+        for field, value in zip(sdq.ITEM_FIELDS, items, strict=True):
+            setattr(record, field, value)
+    record.full_clean(validate_unique=False, validate_constraints=False)  # both checked above, and by the database
+    record.save()
+    audit.record_create(actor, record, child_id=child.pk)
+    return record
+
+
+@transaction.atomic
+def sdq_delete(*, actor: Any, record: SdqScore, reason: str) -> None:
+    """Remove an SDQ recorded in error (the Virtual School only); the audit event keeps what it held and why."""
+    require(actor, "children.delete_sdqscore", record.child)
+    if not record.is_questionnaire:
+        raise ValidationError(
+            {NON_FIELD_ERRORS: "A total from the SSDA903 return is corrected in the return and imported again."}
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Enter why the SDQ is being removed"})
+    audit.record_delete(actor, record, child_id=record.child_id, context={"reason": reason[:500]})
+    record.delete()
+
+
+@transaction.atomic
+def sdq_record_view(*, actor: Any, record: SdqScore) -> AuditEvent:
+    """Record that `actor` looked at one SDQ in full, for the child's audit history."""
+    return audit.record_view(actor, record, child_id=record.child_id, context={"page": "SDQ"})

@@ -292,6 +292,7 @@ def _child_nav(request: HttpRequest, child: Child, active: str) -> list[dict[str
         ("record", "Record", reverse("children:detail", args=[child.pk])),
         ("placements", "Education placements", reverse("children:placements", args=[child.pk])),
         ("care", "Care history", reverse("children:care-history", args=[child.pk])),
+        ("sdq", "SDQ", reverse("children:sdq", args=[child.pk])),
     ]
     if request.user.has_perm("children.view_audit_history"):
         items.append(("history", "Audit history", reverse("children:history", args=[child.pk])))
@@ -460,7 +461,7 @@ def child_care_history(request: HttpRequest, pk: int) -> HttpResponse:
 OBJECT_LABELS = {
     "children.child": "Child's record",
     "children.careepisode": "Care episode",
-    "children.sdqscore": "SDQ score",
+    "children.sdqscore": "SDQ",
     "placements.educationplacement": "Education placement",
 }
 # Row ids say nothing to a reader: the heading already names the record.

@@ -80,6 +80,8 @@ class ServicePolicyAdmin(AdministratorsOnly):
         "full_time_hours_school_age",
         "full_time_hours_post16",
         "in_care_long_term_months",
+        "sdq_carer_threshold",
+        "sdq_school_due_months",
         "modified_at",
     ]
     readonly_fields = ["modified_at"]

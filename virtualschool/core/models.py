@@ -6,7 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 
 
@@ -122,6 +122,16 @@ class ServicePolicy(models.Model):
     )
     in_care_long_term_months = models.PositiveSmallIntegerField(
         "months in care that count as 'in care 12 months or more'", default=12
+    )
+    sdq_carer_threshold = models.PositiveSmallIntegerField(
+        "a carer's SDQ total difficulties above this asks for a school SDQ",
+        default=14,
+        validators=[MaxValueValidator(40)],
+    )
+    sdq_school_due_months = models.PositiveSmallIntegerField(
+        "months the school has to complete that SDQ, from the carer's",
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
     )
     modified_at = models.DateTimeField(auto_now=True)
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 from virtualschool.accounts.models import Role, User
 from virtualschool.accounts.services import user_create
 from virtualschool.children.models import Child
+from virtualschool.children.sdq_demo import write_sdq_demo
 from virtualschool.children.services import care_episode_record, child_close, child_create
 from virtualschool.core import audit
 from virtualschool.core.calendar import academic_year_start
@@ -155,6 +156,7 @@ def write_demo(plan: DemoPlan) -> DemoSummary:
                     notified_on=closure.get("notified_on"),
                     removed_on=closure.get("removed_on"),
                 )
+        write_sdq_demo(users=users, today=plan.today, seed=plan.seed)
     return DemoSummary(
         children=Child.objects.count(),
         schools=School.objects.count(),

@@ -243,6 +243,8 @@ def test_the_service_policy_is_one_row_that_can_be_changed_but_not_added_or_dele
             "full_time_hours_school_age": "25.0",
             "full_time_hours_post16": "16.0",
             "in_care_long_term_months": 12,
+            "sdq_carer_threshold": 14,
+            "sdq_school_due_months": 1,
         },
     )
 

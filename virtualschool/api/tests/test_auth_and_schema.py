@@ -18,6 +18,9 @@ ENDPOINTS = [
     ("get", "/children/1"),
     ("post", "/children"),
     ("patch", "/children/1"),
+    ("get", "/children/1/sdq"),
+    ("post", "/children/1/sdq"),
+    ("get", "/children/1/sdq/school-due"),
     ("get", "/placements"),
     ("get", "/placements/1"),
     ("post", "/placements"),
@@ -41,6 +44,8 @@ def test_openapi_document_lists_every_path_and_declares_bearer_tokens():
         "/api/v1/schools/urn/{urn}",
         "/api/v1/children",
         "/api/v1/children/{id}",
+        "/api/v1/children/{id}/sdq",
+        "/api/v1/children/{id}/sdq/school-due",
         "/api/v1/placements",
         "/api/v1/placements/{id}",
     }

@@ -771,10 +771,12 @@ class _Importer:
                     "source",
                     "recorded_on",
                     "respondent",
+                    "emotional_score",
                 )
                 carer = SdqScore.Respondent.CARER.value
+                # (id, child id, score, reason, source, recorded in full here?)
                 stored.sdq = {
-                    row[1]: row[:5]
+                    row[1]: (*row[:5], row[7] is not None)
                     for row in _fetch(SdqScore, sdq_fields, "child_id", ids)
                     if row[5] == self.recorded_on and row[6] == carer
                 }
@@ -896,7 +898,14 @@ class _Importer:
                 result.sdq.created += 1
                 batch.new_sdq.append((child_id, sdq[2], sdq[3]))
                 changes[self.sdq_key] = [None, _sdq_shown(sdq[2], sdq[3])]
-            elif old_sdq[2:] != (sdq[2], sdq[3], SDQ_SOURCE):
+            elif old_sdq[5]:
+                # A carer's questionnaire recorded in full on that date is the better record: keep it as it is,
+                # and say so when the return's total disagrees with it.
+                if (old_sdq[2], old_sdq[3]) == (sdq[2], sdq[3]):
+                    result.sdq.unchanged += 1
+                else:
+                    self.reject_sdq_conflict(sdq, old_sdq[2])
+            elif old_sdq[2:5] != (sdq[2], sdq[3], SDQ_SOURCE):
                 result.sdq.updated += 1
                 batch.changed_sdq.append((old_sdq[0], sdq[2], sdq[3]))
                 changes[self.sdq_key] = [_sdq_shown(old_sdq[2], old_sdq[3]), _sdq_shown(sdq[2], sdq[3])]
@@ -922,6 +931,17 @@ class _Importer:
         if changes:
             first_name, preferred_name, last_name = row[-3:]
             batch.events.append((child_id, f"{preferred_name or first_name} {last_name}", False, changes))
+
+    def reject_sdq_conflict(self, sdq: tuple[Any, ...], recorded_total: int) -> None:
+        files = self.parsed.files
+        xml = "xml" in files
+        rule = (
+            f"A carer's SDQ recorded in full for {self.recorded_on:%d/%m/%Y} has a total of {recorded_total}: "
+            "correct the return or that SDQ, so that they agree"
+        )
+        value = str(sdq[2]) if sdq[2] is not None else sdq[3]
+        column = "HEADER/OC2/SDQ_SCORE" if xml else "SDQ_SCORE"
+        self.parsed.reject(Reject(files.get("oc2") or files.get("xml", ""), sdq[0], column, value, rule), "sdq")
 
     # Writing: a handful of bulk statements per batch, then the audit events, all in the batch's transaction.
     def stage(self, batch: _Batch) -> None:

@@ -3,7 +3,7 @@ import datetime as dt
 import factory
 from factory.django import DjangoModelFactory
 
-from virtualschool.children.models import CareEpisode, Child, Cohort, Gender, SenStatus
+from virtualschool.children.models import CareEpisode, Child, Cohort, Gender, SdqScore, SenStatus
 
 
 class ChildFactory(DjangoModelFactory):
@@ -36,3 +36,16 @@ class CareEpisodeFactory(DjangoModelFactory):
     legal_status = "C2"
     category_of_need = "N1"
     placement_type = "U1"
+
+
+class SdqScoreFactory(DjangoModelFactory):
+    """An SDQ total alone, as the SSDA903 return gives it (questionnaires are recorded through sdq_record)."""
+
+    class Meta:
+        model = SdqScore
+
+    child = factory.SubFactory(ChildFactory)
+    recorded_on = dt.date(2025, 3, 31)
+    respondent = SdqScore.Respondent.CARER
+    total_score = 12
+    source = "SSDA903 OC2"
