@@ -12,4 +12,9 @@ urlpatterns = [
     path("schools/", include("virtualschool.schools.urls")),
     path("children/", include("virtualschool.children.urls")),
     path("placements/", include("virtualschool.placements.urls")),
+    path("attendance/", include("virtualschool.attendance.urls")),
+    path("suspensions/", include("virtualschool.suspensions.urls")),
+    path("peps/", include("virtualschool.peps.urls")),
+    path("duties/", include("virtualschool.duties.urls")),
+    path("escalations/", include("virtualschool.escalations.urls")),
 ]

@@ -25,6 +25,11 @@ INSTALLED_APPS = [
     "virtualschool.schools",
     "virtualschool.children",
     "virtualschool.placements",
+    "virtualschool.attendance",
+    "virtualschool.suspensions",
+    "virtualschool.peps",
+    "virtualschool.duties",
+    "virtualschool.escalations",
     "virtualschool.api",
     "virtualschool.demo",
 ]

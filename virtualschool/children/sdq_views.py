@@ -24,7 +24,7 @@ from .forms import SdqDeleteForm, SdqForm, apply_service_errors
 from .models import Child, SdqScore
 from .sdq_chart import sdq_history_svg
 from .selectors import SchoolSdqDue, school_sdq_due, sdq_get, sdq_scores_for_child
-from .views import _child_header, _child_or_404
+from .views import _child_or_404, child_page_context
 
 BAND_TAGS = {0: "govuk-tag--green", 1: "govuk-tag--yellow", 2: "govuk-tag--orange", 3: "govuk-tag--red"}
 ENTERED_AS = {"items": "25 item scores", "scales": "Five scale scores", "total": "Total from the SSDA903 return"}
@@ -98,7 +98,7 @@ def child_sdq(request: HttpRequest, pk: int) -> HttpResponse:
     )
     rows = [sdq_row(record) for record in history]
     context = {
-        **_child_header(request, child, "sdq", today),
+        **child_page_context(request, child, "sdq", today),
         **_due_context(due, today),
         "rows": rows,
         "chart": sdq_history_svg(history, threshold=policy.sdq_carer_threshold, label=CHART_LABEL),
@@ -135,7 +135,7 @@ def child_sdq_detail(request: HttpRequest, pk: int, sdq_pk: int) -> HttpResponse
     ]
     scale_items = [{"scale": scale, "items": [item_rows[n - 1] for n in scale.items]} for scale in sdq.SCALES]
     context = {
-        **_child_header(request, child, "sdq", today),
+        **child_page_context(request, child, "sdq", today),
         "row": sdq_row(record),
         "record": record,
         "scale_items": scale_items if record.entered_as == "items" else [],

@@ -23,6 +23,7 @@ from django.utils.text import capfirst
 from django.views.decorators.http import require_http_methods, require_POST
 
 from virtualschool.accounts.models import WHOLE_ROLL_ROLES
+from virtualschool.core import extensions
 from virtualschool.core.models import AuditEvent
 from virtualschool.core.selectors import audit_events_for_child, policy_get
 from virtualschool.placements.models import EducationPlacement
@@ -288,19 +289,25 @@ def _child_or_404(request: HttpRequest, pk: int, *, full: bool = True) -> Child:
 
 
 def _child_nav(request: HttpRequest, child: Child, active: str) -> list[dict[str, Any]]:
-    items = [
-        ("record", "Record", reverse("children:detail", args=[child.pk])),
-        ("placements", "Education placements", reverse("children:placements", args=[child.pk])),
-        ("care", "Care history", reverse("children:care-history", args=[child.pk])),
-        ("sdq", "SDQ", reverse("children:sdq", args=[child.pk])),
+    """The child's own tabs, then those other apps register (core.extensions.register_child_tab), in order."""
+    tabs: list[tuple[int, str, str, str]] = [
+        (10, "record", "Record", reverse("children:detail", args=[child.pk])),
+        (20, "placements", "Education placements", reverse("children:placements", args=[child.pk])),
+        (30, "care", "Care history", reverse("children:care-history", args=[child.pk])),
+        (40, "sdq", "SDQ", reverse("children:sdq", args=[child.pk])),
     ]
     if request.user.has_perm("children.view_audit_history"):
-        items.append(("history", "Audit history", reverse("children:history", args=[child.pk])))
-    return [{"key": key, "text": text, "href": href, "active": key == active} for key, text, href in items]
+        tabs.append((1000, "history", "Audit history", reverse("children:history", args=[child.pk])))
+    for tab in extensions.child_tabs():
+        if tab.permission and not request.user.has_perm(tab.permission, child):
+            continue
+        tabs.append((tab.order, tab.key, tab.label, reverse(tab.url_name, args=[child.pk])))
+    tabs.sort(key=lambda item: item[0])
+    return [{"key": key, "text": text, "href": href, "active": key == active} for _, key, text, href in tabs]
 
 
-def _child_header(request: HttpRequest, child: Child, active: str, today: dt.date) -> dict[str, Any]:
-    """What the identity bar and sub-navigation of every child page need."""
+def child_page_context(request: HttpRequest, child: Child, active: str, today: dt.date) -> dict[str, Any]:
+    """What the identity bar and sub-navigation of every child page need (for any app's child pages)."""
     nc_year = child.nc_year(today)
     return {
         "child": child,
@@ -313,6 +320,11 @@ def _child_header(request: HttpRequest, child: Child, active: str, today: dt.dat
         "can_edit": request.user.has_perm("children.change_child", child),
         "can_close": request.user.has_perm("children.close_child", child),
     }
+
+
+def child_or_404(request: HttpRequest, pk: int, *, full: bool = True) -> Child:
+    """The child `pk` if the user works with them (a view audited by the selector), else 404."""
+    return _child_or_404(request, pk, full=full)
 
 
 def _months_between(start: dt.date, end: dt.date) -> int:
@@ -363,7 +375,7 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
     care_end = child.closed_on or today
     legal_status = getattr(child, "current_legal_status", "") or ""
     context = {
-        **_child_header(request, child, "record", today),
+        **child_page_context(request, child, "record", today),
         "policy": policy,
         "current": current,
         "designated_teachers": designated,
@@ -428,7 +440,7 @@ def child_placements(request: HttpRequest, pk: int) -> HttpResponse:
     if child.is_open and child.is_school_age(today) and not in_education:
         missing_days = days_without_education(child, placements, today)
     context = {
-        **_child_header(request, child, "placements", today),
+        **child_page_context(request, child, "placements", today),
         "current": current,
         "upcoming": upcoming,
         "past": past,
@@ -449,7 +461,7 @@ def child_care_history(request: HttpRequest, pk: int) -> HttpResponse:
         for episode in care_episodes_for_child(user=request.user, child=child)
     ]
     context = {
-        **_child_header(request, child, "care", today),
+        **child_page_context(request, child, "care", today),
         "episodes": episodes,
         "time_in_care": describe_duration(child.period_of_care_start, child.closed_on or today),
     }
@@ -561,7 +573,7 @@ def child_history(request: HttpRequest, pk: int) -> HttpResponse:
     child_services.child_record_view(actor=request.user, child=child, page="audit history")
     page_obj = Paginator(audit_events_for_child(child_id=child.pk), HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
-        **_child_header(request, child, "history", today),
+        **child_page_context(request, child, "history", today),
         "page_obj": page_obj,
         "entries": _history_entries(list(page_obj.object_list)),
     }

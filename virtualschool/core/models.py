@@ -204,3 +204,52 @@ class SchoolClosure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reason} ({self.start_date:%-d %B %Y} to {self.end_date:%-d %B %Y})"
+
+
+class Notification(models.Model):
+    """A message to one person: in the service's notification list, and by e-mail when the worker sends it.
+
+    ``key`` names the event it is about (for example "suspension:123:recorded"): one person is told about one
+    event once, however often the code that notices the event runs.
+    """
+
+    class Kind(models.TextChoices):
+        DUE_SOON = "due_soon", "Due soon"
+        OVERDUE = "overdue", "Overdue"
+        ESCALATION = "escalation", "Escalation"
+        DECISION = "decision", "Decision"
+        ALERT = "alert", "Alert"
+        SUMMARY = "summary", "Summary"
+        PROPOSAL = "proposal", "Proposal"
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="notifications", db_index=False
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    key = models.CharField(max_length=200, help_text="The event, so that nobody is told of it twice")
+    subject = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    url = models.CharField(max_length=500, blank=True, help_text="A path in the service, for example /children/4/")
+    child_id = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    # E-mail delivery is the worker's: it claims a row, sends it and stamps it, or counts a failed attempt.
+    email_wanted = models.BooleanField(default=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    email_attempts = models.PositiveSmallIntegerField(default=0)
+    email_error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["recipient", "key"], name="notification_once_per_event")]
+        indexes = [
+            models.Index(fields=["recipient", "read_at", "created_at"], name="notification_inbox"),
+            models.Index(
+                fields=["created_at"],
+                name="notification_email_pending",
+                condition=models.Q(email_wanted=True, emailed_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} (to {self.recipient_id})"

@@ -7,4 +7,5 @@ from . import views
 urlpatterns = [
     path("accessibility", views.accessibility_statement, name="accessibility"),
     path("privacy", views.privacy_notice, name="privacy"),
+    path("notifications/", views.notification_list, name="notifications"),
 ]

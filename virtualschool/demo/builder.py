@@ -21,7 +21,7 @@ from virtualschool.accounts.services import user_create
 from virtualschool.children.models import Child
 from virtualschool.children.sdq_demo import write_sdq_demo
 from virtualschool.children.services import care_episode_record, child_close, child_create
-from virtualschool.core import audit
+from virtualschool.core import audit, extensions
 from virtualschool.core.calendar import academic_year_start
 from virtualschool.core.models import AuditEvent
 from virtualschool.core.services import policy_update, school_term_save
@@ -157,6 +157,9 @@ def write_demo(plan: DemoPlan) -> DemoSummary:
                     removed_on=closure.get("removed_on"),
                 )
         write_sdq_demo(users=users, today=plan.today, seed=plan.seed)
+        # Each feature app adds its part of the story (attendance, PEPs, ...) through core.extensions.
+        for _key, writer in extensions.demo_writers():
+            writer(users=users, schools=schools, today=plan.today, seed=plan.seed)
     return DemoSummary(
         children=Child.objects.count(),
         schools=School.objects.count(),

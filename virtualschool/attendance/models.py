@@ -1,0 +1,1 @@
+"""Attendance marks, figures and alerts."""

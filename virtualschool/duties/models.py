@@ -1,0 +1,1 @@
+"""Statutory duties, escalation and notifications."""

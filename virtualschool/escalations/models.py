@@ -1,0 +1,1 @@
+"""Escalation of concerns: ladders, levels, contacts and the child's views."""

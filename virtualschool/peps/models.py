@@ -1,0 +1,1 @@
+"""Personal Education Plans."""

@@ -1,0 +1,1 @@
+"""Suspensions, permanent exclusion and reduced timetables."""
