@@ -17,4 +17,5 @@ urlpatterns = [
     path("peps/", include("virtualschool.peps.urls")),
     path("duties/", include("virtualschool.duties.urls")),
     path("escalations/", include("virtualschool.escalations.urls")),
+    path("pupil-premium/", include("virtualschool.pupilpremium.urls")),
 ]

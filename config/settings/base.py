@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "virtualschool.peps",
     "virtualschool.duties",
     "virtualschool.escalations",
+    "virtualschool.pupilpremium",
     "virtualschool.api",
     "virtualschool.demo",
 ]

@@ -1,0 +1,1 @@
+"""Pupil Premium Plus: grant years, allocations, applications, panel decisions and impact."""
