@@ -223,7 +223,7 @@ def escalation_raise(
 def _lock_open(actor: Any, escalation: Escalation) -> Escalation:
     require(actor, "escalations.change_escalation", escalation)
     locked = (
-        Escalation.objects.select_for_update()
+        Escalation.objects.select_for_update(of=("self",))
         .select_related("child__allocated_lead", "ladder", "holder", "raised_by", "current_step__level")
         .get(pk=escalation.pk)
     )
