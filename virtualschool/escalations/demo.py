@@ -1,9 +1,10 @@
 """Escalations for the synthetic demo, raised through the services by the people who would raise them.
 
-Deterministic for a seed. For lead1's caseload: a school concern on Gloucestershire's school ladder that has
-run out of time (so the product proposes moving it up), a children's-home Regulation 5 challenge at its third
-level with contacts and the child's views, a reviewing officer's dispute on Dorset's ladder, and one resolved.
-The services raise everything "today"; the demo then moves each story's dates back, as if raised earlier.
+Deterministic for a seed. Four stories, on lead1's caseload first (then other leads' children): a school
+concern on Gloucestershire's school ladder that has run out of time (so the product proposes moving it up), a
+children's-home Regulation 5 challenge at its third level with contacts and the child's views, a reviewing
+officer's dispute on Dorset's ladder, and one resolved. The services raise everything "today"; the demo then
+moves each story's dates back, as if raised earlier.
 """
 
 from __future__ import annotations
@@ -34,20 +35,27 @@ def _backdate(escalation: Escalation, days: int) -> None:
 
 
 def write_demo_escalations(*, users: dict[str, Any], schools: Any, today: dt.date, seed: int) -> None:
-    lead = users.get("lead1")
-    if lead is None:
-        return
     rng = random.Random(seed + 5)
-    children = list(Child.objects.filter(allocated_lead=lead, closed_on__isnull=True).order_by("pk")[:40])
-    if len(children) < 4:
-        return
-    rng.shuffle(children)
+    open_children = Child.objects.filter(closed_on__isnull=True, allocated_lead__isnull=False).select_related(
+        "allocated_lead", "reviewing_officer"
+    )
+    # lead1's caseload first (the demo's lead login), then other leads' children to make up the four stories.
+    first = list(open_children.filter(allocated_lead__username="lead1").order_by("pk")[:40])
+    rng.shuffle(first)
+    others = list(
+        open_children.exclude(allocated_lead__username="lead1")
+        .filter(reviewing_officer__isnull=False)
+        .order_by("pk")[:40]
+    )
+    rng.shuffle(others)
+    children = (first + others)[:4]
     ladders = {ladder.slug: ladder for ladder in Ladder.objects.all()}
-    if "gloucestershire-school" not in ladders:
+    if len(children) < 4 or "gloucestershire-school" not in ladders:
         return
-    overdue, home, dispute, resolved = children[:4]
+    overdue, home, dispute, resolved = children
 
-    first = services.escalation_raise(
+    lead = overdue.allocated_lead
+    first_concern = services.escalation_raise(
         actor=lead,
         child=overdue,
         ladder=ladders["gloucestershire-school"],
@@ -58,7 +66,7 @@ def write_demo_escalations(*, users: dict[str, Any], schools: Any, today: dt.dat
     )
     services.contact_record(
         actor=lead,
-        escalation=first,
+        escalation=first_concern,
         person="Designated teacher",
         role="Designated teacher",
         method="email",
@@ -68,13 +76,14 @@ def write_demo_escalations(*, users: dict[str, Any], schools: Any, today: dt.dat
     )
     services.child_view_record(
         actor=lead,
-        escalation=first,
+        escalation=first_concern,
         recorded_on=today,
         views="Says reading lessons stopped after half term.",
         how_obtained="Spoke with them at school",
     )
-    _backdate(first, 21)
+    _backdate(first_concern, 21)
 
+    lead = home.allocated_lead
     second = services.escalation_raise(
         actor=lead,
         child=home,
@@ -98,12 +107,11 @@ def write_demo_escalations(*, users: dict[str, Any], schools: Any, today: dt.dat
         actor=lead,
         escalation=second,
         recorded_on=today,
-        views="",
         not_obtained_reason="The young person did not want to talk about it this week.",
     )
     _backdate(second, 3)
 
-    iro = dispute.reviewing_officer
+    iro = dispute.reviewing_officer or users.get("head")
     if iro is not None:
         services.escalation_raise(
             actor=iro,
@@ -113,9 +121,9 @@ def write_demo_escalations(*, users: dict[str, Any], schools: Any, today: dt.dat
             arose_on=today,
             start_level=1,
             reason="Informal discussion with the social worker and team manager has already failed.",
-            holder=iro,
         )
 
+    lead = resolved.allocated_lead
     done = services.escalation_raise(
         actor=lead,
         child=resolved,
