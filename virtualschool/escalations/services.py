@@ -120,6 +120,20 @@ def _check_holder(errors: dict[str, str], holder: Any, child: Any) -> None:
         errors["holder"] = f"{holder} cannot hold this escalation: they do not work with {child.display_name}"
 
 
+def _current_school(child: Any, today: dt.date) -> Any:
+    """The school of the child's current education placement, if any (a concern about "the school")."""
+    from django.db.models import Q
+
+    placement = (
+        child.education_placements.filter(Q(end_date__isnull=True) | Q(end_date__gte=today), school__isnull=False)
+        .filter(start_date__lte=today)
+        .select_related("school")
+        .order_by("-start_date")
+        .first()
+    )
+    return placement.school if placement is not None else None
+
+
 @transaction.atomic
 def escalation_raise(
     *,
@@ -162,6 +176,9 @@ def escalation_raise(
         errors["arose_on"] = f"The date the concern arose must be after {child.display_name}'s date of birth"
     holder = holder or actor
     _check_holder(errors, holder, child)
+    if school is None and party == FailingParty.SCHOOL:
+        school = _current_school(child, today)
+        party_name = party_name or (school.name if school is not None else "")
     levels = _levels(ladder)
     if not levels:
         errors["ladder"] = f"The ladder {ladder.name!r} has no levels: an administrator must add them"

@@ -218,3 +218,20 @@ def test_the_clock_proposes_moving_up_once_and_warns_when_due_soon(world, raise_
     assert "move it up" in time_up.subject
     escalation.refresh_from_db()
     assert escalation.current_step.proposed_at is not None
+
+
+def test_a_concern_about_the_school_names_the_childs_current_school(world, raise_concern, frozen):
+    escalation = raise_concern()
+    assert escalation.school == world.school_a and escalation.party_name == "Alderley Primary"
+
+
+def test_the_childs_records_summarise_open_and_recent_escalations_for_the_pep(world, raise_concern, frozen):
+    from virtualschool.core.extensions import child_records
+
+    raise_concern()
+    frozen.move_to(dt.date(2026, 11, 20))
+    (summary,) = child_records(world.child_a, dt.date(2026, 9, 1), dt.date(2026, 11, 20), keys=["escalations"])
+    assert summary.lines[0].label == "School (raised 2 November 2026)"
+    assert "due 16 November 2026" in summary.lines[0].value
+    assert summary.concerns == ("An escalation about school is overdue.",)
+    assert child_records(world.child_b, dt.date(2026, 9, 1), dt.date(2026, 11, 20), keys=["escalations"]) == []
