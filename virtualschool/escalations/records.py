@@ -19,6 +19,8 @@ def _date(day: dt.date) -> str:
 
 def escalation_records(child: Any, start: dt.date, end: dt.date) -> RecordSummary | None:
     """Concerns open at any time from `start` to `end`: raised by `end` and not resolved before `start`."""
+    if getattr(child, "pk", None) is None:  # not a saved child: nothing to summarise
+        return None
     rows = list(
         Escalation.objects.filter(child=child, raised_on__lte=end)
         .filter(Q(resolved_on__isnull=True) | Q(resolved_on__gte=start))

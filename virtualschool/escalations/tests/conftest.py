@@ -11,7 +11,8 @@ import pytest
 import time_machine
 
 from virtualschool.escalations import services
-from virtualschool.escalations.models import Ladder
+from virtualschool.escalations.ladder_seed import load_ladders
+from virtualschool.escalations.models import Ladder, LadderLevel
 
 LONDON = ZoneInfo("Europe/London")
 MONDAY = dt.date(2026, 11, 2)  # a Monday in term, no bank holiday within three weeks
@@ -19,6 +20,14 @@ MONDAY = dt.date(2026, 11, 2)  # a Monday in term, no bank holiday within three 
 
 def at(day: dt.date, hour: int = 10) -> Any:
     return time_machine.travel(dt.datetime(day.year, day.month, day.day, hour, tzinfo=LONDON), tick=False)
+
+
+@pytest.fixture(autouse=True)
+def seeded_ladders(db: Any) -> None:
+    """The ladders the data migration ships: loaded again when a transactional test (a live server, the concurrent
+    workers) has flushed the tables since the migrations ran."""
+    if not Ladder.objects.exists():
+        load_ladders(Ladder, LadderLevel)
 
 
 @pytest.fixture
