@@ -58,6 +58,13 @@ DESTINATIONS: tuple[Destination, ...] = (
         _WHOLE_ROLL | {Role.SEND_SPECIALIST},
     ),
     Destination(
+        "escalations",
+        "escalations:list",
+        "Escalations",
+        "Concerns raised when a school, social worker, carer or service fails a child: level, holder, due date.",
+        _WHOLE_ROLL | _OWN_CHILDREN,
+    ),
+    Destination(
         "schools",
         "schools:list",
         "Schools",

@@ -238,6 +238,13 @@ class Notification(models.Model):
     emailed_at = models.DateTimeField(null=True, blank=True)
     email_attempts = models.PositiveSmallIntegerField(default=0)
     email_error = models.CharField(max_length=500, blank=True)
+    # The claim (escalations.delivery): a worker stamps its token and a lease; another worker may take the row
+    # only once the lease has run out (a crashed worker's claim). Released in the transaction that stamps
+    # emailed_at, or counts a failure and sets when to try again; after the last attempt, email_failed_at.
+    email_claim_token = models.CharField(max_length=32, blank=True)
+    email_claimed_until = models.DateTimeField(null=True, blank=True)
+    email_next_attempt_at = models.DateTimeField(null=True, blank=True)
+    email_failed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -2,7 +2,8 @@
 
 ``notify`` is idempotent on (recipient, key): calling it again for the same event changes nothing and returns
 None, so a worker that runs twice or restarts mid-batch never tells anyone twice. E-mail delivery and daily
-digests are the worker's (see the duties app); this module only records what each person should be told.
+digests are the worker's (``virtualschool.escalations.delivery``, docs/escalation.md); this module only records
+what each person should be told.
 """
 
 from __future__ import annotations

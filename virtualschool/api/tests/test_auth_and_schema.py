@@ -25,6 +25,9 @@ ENDPOINTS = [
     ("get", "/placements/1"),
     ("post", "/placements"),
     ("patch", "/placements/1"),
+    ("get", "/ladders"),
+    ("get", "/escalations/1"),
+    ("post", "/escalations/"),
 ]
 
 
@@ -48,6 +51,9 @@ def test_openapi_document_lists_every_path_and_declares_bearer_tokens():
         "/api/v1/children/{id}/sdq/school-due",
         "/api/v1/placements",
         "/api/v1/placements/{id}",
+        "/api/v1/ladders",
+        "/api/v1/escalations/{id}",
+        "/api/v1/escalations/",
     }
     schemes = document["components"]["securitySchemes"]
     assert {"type": "http", "scheme": "bearer"} in schemes.values()
