@@ -2,6 +2,8 @@
 
 from ninja import NinjaAPI
 
+from virtualschool.suspensions.api import suspensions_router, timetables_router
+
 from . import errors
 from .auth import BearerToken
 from .children import router as children_router
@@ -26,3 +28,5 @@ api.add_router("/schools", schools_router)
 api.add_router("/children", children_router)
 api.add_router("/children", sdq_router)
 api.add_router("/placements", placements_router)
+api.add_router("/suspensions", suspensions_router)
+api.add_router("/reduced-timetables", timetables_router)

@@ -25,6 +25,12 @@ ENDPOINTS = [
     ("get", "/placements/1"),
     ("post", "/placements"),
     ("patch", "/placements/1"),
+    ("get", "/suspensions"),
+    ("get", "/suspensions/1"),
+    ("post", "/suspensions"),
+    ("get", "/reduced-timetables"),
+    ("get", "/reduced-timetables/1"),
+    ("post", "/reduced-timetables"),
 ]
 
 
@@ -48,6 +54,10 @@ def test_openapi_document_lists_every_path_and_declares_bearer_tokens():
         "/api/v1/children/{id}/sdq/school-due",
         "/api/v1/placements",
         "/api/v1/placements/{id}",
+        "/api/v1/suspensions",
+        "/api/v1/suspensions/{id}",
+        "/api/v1/reduced-timetables",
+        "/api/v1/reduced-timetables/{id}",
     }
     schemes = document["components"]["securitySchemes"]
     assert {"type": "http", "scheme": "bearer"} in schemes.values()
