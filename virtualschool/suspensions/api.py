@@ -103,6 +103,8 @@ class SuspensionOut(Schema):
     reintegration_attendees: str
     is_final: bool
     missing_for_final: list[str] = Field(description="PERM: who the multi-agency meeting still lacks")
+    governors_by: dt.date | None = Field(description="PERM: the governing board considers it by this date")
+    not_invited: list[str] = Field(description="Who was not invited to a return meeting that was held")
     governors_meeting_on: dt.date | None
     governors_outcome: str
     review_requested_on: dt.date | None
@@ -160,6 +162,8 @@ def suspension_out(s: Suspension, facts: Any) -> dict[str, Any]:
         "paperwork": facts.paperwork,
         "day6": facts.day6_status,
         "missing_for_final": list(facts.missing_for_final),
+        "governors_by": facts.governors_by,
+        "not_invited": list(facts.not_invited),
     }
 
 

@@ -106,6 +106,10 @@ def timetable_get(*, user: Any, pk: int) -> ReducedTimetable:
 # ---------------------------------------------------------------------------------------------------------
 
 
+# The governing board considers a permanent exclusion within 15 school days of being told of it (DfE guidance).
+GOVERNORS_SCHOOL_DAYS = 15
+
+
 @dataclass(frozen=True)
 class SuspensionFacts:
     """A suspension with every rule applied on `today` (computed, never stored)."""
@@ -118,6 +122,8 @@ class SuspensionFacts:
     paperwork_due: dt.date
     day6_status: str  # "", "arranged", "due", "overdue"
     missing_for_final: tuple[str, ...] = ()
+    governors_by: dt.date | None = None  # a permanent exclusion: the governors consider it within 15 school days
+    not_invited: tuple[str, ...] = ()  # a return meeting held without inviting the Virtual School or social worker
 
     @property
     def late_told(self) -> list[str]:
@@ -155,6 +161,15 @@ def suspension_facts(
         paperwork_due=assess.paperwork_due(s.decided_on, policy.paperwork_hours),
         day6_status=day6,
         missing_for_final=tuple(assess.meeting_missing(s)) if s.is_permanent else (),
+        governors_by=calendar.add_school_days(s.decided_on, GOVERNORS_SCHOOL_DAYS) if s.is_permanent else None,
+        not_invited=tuple(
+            who
+            for who, invited in (
+                ("the Virtual School", s.reintegration_vs_invited),
+                ("the social worker", s.reintegration_sw_invited),
+            )
+            if s.reintegration_meeting_on and not invited
+        ),
     )
 
 

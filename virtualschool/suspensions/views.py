@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -61,7 +62,7 @@ def _school_choices(request: HttpRequest, child: Child) -> list[tuple[int, str]]
     allowed = schools_for_recording(request.user)
     ids = list(
         EducationPlacement.objects.filter(child=child, school__isnull=False)
-        .order_by("end_date", "-start_date")
+        .order_by(F("end_date").desc(nulls_first=True), "-start_date")
         .values_list("school_id", flat=True)
     )
     names = dict(allowed.filter(pk__in=ids).values_list("pk", "name"))
@@ -333,9 +334,7 @@ def risk_close(request: HttpRequest, pk: int) -> HttpResponse:
             services.risk_close(
                 actor=request.user, risk=risk, closed_on=form.cleaned_data["closed_on"], note=form.cleaned_data["note"]
             )
-        except (ValidationError, PermissionDenied) as exc:
-            if isinstance(exc, PermissionDenied):
-                raise
+        except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
             messages.success(request, "Risk of permanent exclusion closed.")

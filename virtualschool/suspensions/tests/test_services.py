@@ -320,3 +320,14 @@ def test_exclusion_risk_selectors_are_scoped(world):
     assert [r.child for r in overview(user=world.lead, today=D(2025, 11, 4)).open_risks] == [world.child_b]
     assert overview(user=world.dt_a, today=D(2025, 11, 4)).open_risks == []
     assert ExclusionRisk.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_return_meeting_without_inviting_both_is_flagged_and_governors_have_15_school_days(world, terms):
+    s = suspend(world, reintegration_meeting_on=D(2025, 11, 6), reintegration_vs_invited=True)
+    facts = suspension_facts(s, today=D(2025, 11, 7), policy=suspension_policy(), calendar=_cal())
+    assert facts.not_invited == ("the social worker",)
+    exclusion = suspend(world, category="PERM", start_date=D(2025, 10, 23), decided_on=D(2025, 10, 23))
+    facts = suspension_facts(exclusion, today=D(2025, 11, 7), policy=suspension_policy(), calendar=_cal())
+    # 15 school days after Thursday 23 October, skipping half term: Thursday 20 November.
+    assert facts.governors_by == D(2025, 11, 20)
