@@ -129,10 +129,31 @@ FLAG_TEXT = {
 }
 
 
+def term_of(calendar: SchoolCalendar, day: dt.date) -> Any:
+    """calendar.term_for(day), remembered on the calendar object (a calendar is loaded once per request)."""
+    memo: dict[dt.date, Any] | None = getattr(calendar, "_term_memo", None)
+    if memo is None:
+        memo = {}
+        calendar._term_memo = memo  # type: ignore[attr-defined]
+    term = memo.get(day)
+    if term is None:
+        term = memo[day] = calendar.term_for(day)
+    return term
+
+
 def _days_of(suspension: Any, calendar: SchoolCalendar) -> list[tuple[dt.date, Decimal]]:
+    """The suspension's school days and weights, remembered on the calendar (term and year totals both ask)."""
     if suspension.school_days is None:
         return []
-    return day_weights(calendar, start=suspension.start_date, school_days=Decimal(suspension.school_days))
+    key = (suspension.start_date, Decimal(suspension.school_days))
+    memo: dict[tuple[dt.date, Decimal], list[tuple[dt.date, Decimal]]] | None = getattr(calendar, "_days_memo", None)
+    if memo is None:
+        memo = {}
+        calendar._days_memo = memo  # type: ignore[attr-defined]
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = day_weights(calendar, start=key[0], school_days=key[1])
+    return found
 
 
 def term_totals(
@@ -147,7 +168,7 @@ def term_totals(
         if getattr(suspension, "is_permanent", False):
             continue
         for day, weight in _days_of(suspension, calendar):
-            term = calendar.term_for(day)
+            term = term_of(calendar, day)
             days[term.key] += weight
             labels[term.key] = term.label
             order[term.key] = term.start
@@ -233,8 +254,8 @@ def find_pattern(
     if not ordered:
         return None
     latest = ordered[-1]
-    term = calendar.term_for(latest.start_date)
-    same_term = [s for s in ordered if calendar.term_for(s.start_date).key == term.key]
+    term = term_of(calendar, latest.start_date)
+    same_term = [s for s in ordered if term_of(calendar, s.start_date).key == term.key]
     if len(same_term) >= in_term:
         return Pattern(
             "term",

@@ -23,6 +23,8 @@ def _d(day: dt.date) -> str:
 def suspensions_summary(child: Any, start: dt.date, end: dt.date) -> RecordSummary | None:
     """Suspensions and permanent exclusions starting in the period, with the days they cost and any thresholds
     crossed; risks of permanent exclusion open in the period."""
+    if not isinstance(getattr(child, "pk", None), int):
+        return None  # not a saved child: nothing recorded
     rows = list(
         Suspension.objects.filter(child=child, start_date__gte=start, start_date__lte=end)
         .select_related("school")
@@ -65,6 +67,8 @@ def suspensions_summary(child: Any, start: dt.date, end: dt.date) -> RecordSumma
 
 def timetables_summary(child: Any, start: dt.date, end: dt.date) -> RecordSummary | None:
     """Reduced timetables in place at any time in the period, and whether they are overdue at its end."""
+    if not isinstance(getattr(child, "pk", None), int):
+        return None
     rows = [
         t
         for t in ReducedTimetable.objects.filter(child=child, start_date__lte=end).prefetch_related("reviews")

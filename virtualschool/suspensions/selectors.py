@@ -246,10 +246,24 @@ def part_time_concerns(
     """Children whose current placement is below full-time hours with no live reduced timetable."""
     today = today or timezone.localdate()
     core = policy_get()
+    # Only hours below the larger of the two full-time figures can be below full-time: filter in the database.
+    ceiling = max(core.full_time_hours_school_age, core.full_time_hours_post16)
     placements = (
-        EducationPlacement.objects.filter(current_placement_q(today), hours_per_week__isnull=False)
+        EducationPlacement.objects.filter(current_placement_q(today), hours_per_week__lt=ceiling)
         .filter(child__in=children_visible_to(user))
         .select_related("child", "school")
+        .only(
+            "id",
+            "child",
+            "school",
+            "setting_type",
+            "provider_name",
+            "hours_per_week",
+            "start_date",
+            "end_date",
+            *CHILD_FIELDS,
+            *SCHOOL_FIELDS,
+        )
     )
     if child_ids is not None:
         placements = placements.filter(child_id__in=list(child_ids))
@@ -269,6 +283,34 @@ def part_time_concerns(
             continue
         found.append(PartTimeConcern(child, placement, hours, full))
     return found
+
+
+# What the overview's lists show of a child and a school, and of a suspension (not its long texts or stamps):
+# loading whole rows for each suspension costs more than the rest of the overview.
+CHILD_FIELDS = (
+    "child__id",
+    "child__first_name",
+    "child__preferred_name",
+    "child__last_name",
+    "child__date_of_birth",
+    "child__social_care_reference",
+)
+SCHOOL_FIELDS = ("school__id", "school__name", "school__urn")
+LONG_TEXT = {
+    "details",
+    "provision_day1",
+    "reintegration_attendees",
+    "meeting_alternatives",
+    "created_at",
+    "modified_at",
+    "created_by",
+    "modified_by",
+}
+OVERVIEW_FIELDS = (
+    *(f.name for f in Suspension._meta.concrete_fields if f.name not in LONG_TEXT),
+    *CHILD_FIELDS,
+    *SCHOOL_FIELDS,
+)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -302,7 +344,11 @@ def overview(
         children = children.filter(allocated_lead_id=lead_id)
     year_start = dt.date(today.year if today.month >= 9 else today.year - 1, 9, 1)
     rolling_start = min(year_start, dt.date(today.year - 1, today.month, 1))
-    qs = Suspension.objects.filter(child__in=children, start_date__gte=rolling_start).select_related("child", "school")
+    qs = (
+        Suspension.objects.filter(child__in=children, start_date__gte=rolling_start)
+        .select_related("child", "school")
+        .only(*OVERVIEW_FIELDS)
+    )
     if school_id:
         qs = qs.filter(school_id=school_id)
     rows = list(qs.order_by("-start_date", "-pk"))

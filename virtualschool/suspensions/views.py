@@ -422,6 +422,9 @@ def timetable_review(request: HttpRequest, pk: int) -> HttpResponse:
 # ---------------------------------------------------------------------------------------------------------
 
 
+LIST_LIMIT = 100  # rows shown in each list of the overview; the count is always the whole
+
+
 def overview_page(request: HttpRequest) -> HttpResponse:
     """Recent suspensions and everything to follow up, for the children the user may see."""
     if not request.user.is_authenticated:
@@ -452,7 +455,16 @@ def overview_page(request: HttpRequest) -> HttpResponse:
     if lead_id:
         rest = {"school": school_id} if school_id else {}
         selected.append({"heading": "Virtual School Lead", "text": dict(leads)[lead_id], "href": "?" + urlencode(rest)})
-    children_seen = {f.suspension.child_id for f in data.recent} | {t.child_id for t, _ in data.timetables_overdue}
+    # Every child a list on the page names (each list shows its first LIST_LIMIT rows).
+    shown: set[int] = set()
+    for facts in (data.recent, data.late_told, data.paperwork, data.day6, data.awaiting_meeting):
+        shown |= {f.suspension.child_id for f in facts[:LIST_LIMIT]}
+    shown |= {summary.child.pk for summary, _, _ in data.thresholds[:LIST_LIMIT]}
+    shown |= {summary.child.pk for summary in data.patterns[:LIST_LIMIT]}
+    shown |= {r.child_id for r in data.open_risks[:LIST_LIMIT]}
+    shown |= {t.child_id for t, _ in data.timetables_overdue[:LIST_LIMIT]}
+    shown |= {c.child.pk for c in data.part_time[:LIST_LIMIT]}
+    children_seen = shown
     audit.record_views(
         request.user,
         Child.objects.filter(pk__in=children_seen),
@@ -466,6 +478,8 @@ def overview_page(request: HttpRequest) -> HttpResponse:
         "clear_href": request.path,
         "today": today,
         "policy": suspension_policy(),
+        "limit": LIST_LIMIT,
+        "limit_slice": f":{LIST_LIMIT}",
     }
     return render(request, "suspensions/overview.html", context)
 
