@@ -8,6 +8,7 @@ would confirm the child exists); a child in scope that the user may not change a
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from typing import Any
 
@@ -121,3 +122,42 @@ def test_lists_and_exports_show_only_the_children_a_role_may_see(client, world, 
         page = client.get(reverse("schools:detail", args=[school.pk]))
         assert page.status_code == 200
         assert _names_in(page.content.decode(), world) == ({child_name} & expected), (role, school_name)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("child_name", CHILDREN)
+def test_suspension_pages_answer_by_need_to_know(client, world, role, child_name):
+    """Everyone who sees the child sees their suspensions and reduced timetables; the Virtual School records them
+    for any child, a designated teacher for their own school's pupils (ADR 0009-suspensions-policy)."""
+    from virtualschool.suspensions.models import Suspension
+    from virtualschool.suspensions.services import suspension_create
+
+    user = world.users()[role]
+    child = getattr(world, child_name)
+    suspension = suspension_create(
+        actor=world.lead,
+        child=child,
+        school=child.education_placements.get().school,
+        start_date=dt.date(2025, 11, 3),
+        length_unit="days",
+        length=1,
+        reasons=["DB"],
+    )
+    client.force_login(user)
+    visible = child_name in EXPECTED_VISIBLE[role]
+    records = role in EDITORS or (role.startswith("dt_") and visible)
+    pages = [
+        (reverse("suspensions:child", args=[child.pk]), 200),
+        (reverse("suspensions:detail", args=[suspension.pk]), 200),
+        (reverse("suspensions:create", args=[child.pk]), 200 if records else 403),
+        (reverse("suspensions:follow-up", args=[suspension.pk]), 200 if records else 403),
+        (reverse("suspensions:risk-create", args=[child.pk]), 200 if records else 403),
+        (reverse("suspensions:timetable-create", args=[child.pk]), 200 if records else 403),
+    ]
+    for url, allowed in pages:
+        status = client.get(url).status_code
+        assert status == (allowed if visible else 404), (role, url, status)
+    if not visible:
+        assert client.post(reverse("suspensions:follow-up", args=[suspension.pk]), {}).status_code == 404
+    assert Suspension.objects.count() == 1

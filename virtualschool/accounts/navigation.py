@@ -65,6 +65,14 @@ DESTINATIONS: tuple[Destination, ...] = (
         _WHOLE_ROLL | _OWN_CHILDREN,
     ),
     Destination(
+        "suspensions",
+        "suspensions:overview",
+        "Suspensions",
+        "Suspensions, exclusions and reduced timetables: who was told late, missing paperwork, sixth-day "
+        "provision, governors' thresholds and part-time concerns.",
+        _WHOLE_ROLL | _OWN_CHILDREN,
+    ),
+    Destination(
         "schools",
         "schools:list",
         "Schools",

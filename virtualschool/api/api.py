@@ -3,6 +3,7 @@
 from ninja import NinjaAPI
 
 from virtualschool.escalations.api import router as escalations_router
+from virtualschool.suspensions.api import suspensions_router, timetables_router
 
 from . import errors
 from .auth import BearerToken
@@ -29,3 +30,5 @@ api.add_router("/children", children_router)
 api.add_router("/children", sdq_router)
 api.add_router("/placements", placements_router)
 api.add_router("", escalations_router)
+api.add_router("/suspensions", suspensions_router)
+api.add_router("/reduced-timetables", timetables_router)

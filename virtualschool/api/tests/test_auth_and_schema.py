@@ -28,6 +28,12 @@ ENDPOINTS = [
     ("get", "/ladders"),
     ("get", "/escalations/1"),
     ("post", "/escalations/"),
+    ("get", "/suspensions"),
+    ("get", "/suspensions/1"),
+    ("post", "/suspensions"),
+    ("get", "/reduced-timetables"),
+    ("get", "/reduced-timetables/1"),
+    ("post", "/reduced-timetables"),
 ]
 
 
@@ -54,6 +60,10 @@ def test_openapi_document_lists_every_path_and_declares_bearer_tokens():
         "/api/v1/ladders",
         "/api/v1/escalations/{id}",
         "/api/v1/escalations/",
+        "/api/v1/suspensions",
+        "/api/v1/suspensions/{id}",
+        "/api/v1/reduced-timetables",
+        "/api/v1/reduced-timetables/{id}",
     }
     schemes = document["components"]["securitySchemes"]
     assert {"type": "http", "scheme": "bearer"} in schemes.values()
