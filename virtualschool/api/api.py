@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 from . import errors
 from .auth import BearerToken
 from .children import router as children_router
+from .duties import router as duties_router
 from .placements import router as placements_router
 from .schools import router as schools_router
 from .sdq import router as sdq_router
@@ -26,3 +27,4 @@ api.add_router("/schools", schools_router)
 api.add_router("/children", children_router)
 api.add_router("/children", sdq_router)
 api.add_router("/placements", placements_router)
+api.add_router("", duties_router)
