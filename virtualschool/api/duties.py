@@ -70,7 +70,7 @@ def child_duties(request: ApiRequest, id: int) -> Any:
         raise NotFound("child") from None
     duties = list(duties_for_child(user=request.auth, child=child))
     audit.record_view(request.auth, child, child_id=child.pk, context={**VIA_API, "duties": len(duties)})
-    return 200, [
+    return [
         {
             "rule": duty.rule.slug,
             "name": duty.rule.name,
