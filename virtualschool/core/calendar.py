@@ -121,12 +121,17 @@ class TermDates:
 
 def estimated_terms(year: int) -> list[TermDates]:
     """Terms for an academic year with no term dates entered, covering every day of the year between them."""
+    return list(_estimated_terms(year))
+
+
+@lru_cache(maxsize=256)
+def _estimated_terms(year: int) -> tuple[TermDates, ...]:
     easter_sunday = easter(year + 1)
-    return [
+    return (
         TermDates(year, "autumn", dt.date(year, 9, 1), dt.date(year, 12, 31)),
         TermDates(year, "spring", dt.date(year + 1, 1, 1), easter_sunday),
         TermDates(year, "summer", easter_sunday + dt.timedelta(days=1), dt.date(year + 1, 8, 31)),
-    ]
+    )
 
 
 class SchoolCalendar:

@@ -21,7 +21,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -36,8 +36,9 @@ from .models import DutyInstance, DutyRule, DutySettings, OwnerRole, Recurrence,
 CHUNK = 2000  # children per pass: bounds memory and the size of each IN (...) list
 
 
-@dataclass(frozen=True)
-class Computed:
+class Computed(NamedTuple):
+    """One clock as computed (a named tuple: the engine makes hundreds of thousands of them)."""
+
     child_id: int
     rule_id: int
     started_on: dt.date
@@ -283,15 +284,24 @@ def _owner(role: str, facts: events.ChildFacts, on: dt.date, head_id: int | None
 
 
 def _events_by_child(kind: str, child_ids: Sequence[int], context: events.EventContext) -> dict[int, list]:
+    """A source's events grouped by child, each child's in date order, one per date (the first reference)."""
     source = events.event_source(kind)
-    found: dict[int, dict[dt.date, str]] = defaultdict(dict)
     if source is None:
         return {}
+    found: dict[int, list[tuple[dt.date, str]]] = defaultdict(list)
     for child_id, day, reference in source.fn(child_ids, context):
-        if isinstance(day, dt.datetime):
-            day = day.date()
-        found[child_id].setdefault(day, str(reference)[:100])
-    return {child_id: sorted(days.items()) for child_id, days in found.items()}
+        found[child_id].append((day, reference))
+    result: dict[int, list] = {}
+    for child_id, rows in found.items():
+        if len(rows) > 1:
+            rows.sort()
+            kept = [rows[0]]
+            for row in rows[1:]:
+                if row[0] != kept[-1][0]:
+                    kept.append(row)
+            rows = kept
+        result[child_id] = rows
+    return result
 
 
 @dataclass
@@ -304,6 +314,7 @@ class Engine:
     policy: Any
     settings: DutySettings
     head_id: int | None
+    history_start: dt.date = field(init=False)  # clocks due before this are not kept
 
     @classmethod
     def load(cls, today: dt.date | None = None, rules: list[DutyRule] | None = None) -> Engine:
@@ -316,9 +327,17 @@ class Engine:
             head_id=_head_id(),
         )
 
-    @property
-    def history_start(self) -> dt.date:
-        return add_months(self.today, -12 * self.settings.history_years)
+    def __post_init__(self) -> None:
+        self.history_start = add_months(self.today, -12 * self.settings.history_years)
+        self._due: dict[tuple[int, dt.date], dt.date] = {}
+
+    def due(self, rule: DutyRule, start: dt.date) -> dt.date:
+        """`due_date`, remembered for the computation: many children share a rule and a start date."""
+        key = (rule.id, start)
+        found = self._due.get(key)
+        if found is None:
+            found = self._due[key] = due_date(rule, start, self.calendar)
+        return found
 
     def context(self, facts: dict[int, events.ChildFacts]) -> events.EventContext:
         return events.EventContext(self.today, self.calendar, self.policy, self.history_start, facts)
@@ -345,8 +364,7 @@ class Engine:
                 child = facts.get(child_id)
                 if child is None:
                     continue
-                met = met_by_child.get(child_id, [])
-                found.extend(self._clocks(rule, child, starts, met, runs_after_leaving))
+                self._clocks(rule, child, starts, met_by_child.get(child_id, []), runs_after_leaving, found)
         return found
 
     def _clocks(
@@ -356,63 +374,82 @@ class Engine:
         starts: list[tuple[dt.date, str]],
         met: list[tuple[dt.date, str]],
         runs_after_leaving: bool,
-    ) -> Iterable[Computed]:
+        out: list[Computed],
+    ) -> None:
+        """Append the clocks of one rule for one child to `out` (the engine's innermost loop: kept lean)."""
         met_days = [day for day, _ in met]
+        met_count = len(met_days)
         la_code = self.policy.la_code
+        history_start = self.history_start
+        today = self.today
+        due_soon_days = self.settings.due_soon_days
+        closed_on = child.closed_on
+        before_start = rule.before_start
+        repeating = rule.recurrence == Recurrence.REPEAT
+        by_teacher = rule.owner_role == OwnerRole.DESIGNATED_TEACHER
+        owner_id = None if by_teacher else _owner(rule.owner_role, child, today, self.head_id)
+        last = len(starts) - 1
+        due_cache = self._due
+        rule_id = rule.id
         for index, (start, reference) in enumerate(starts):
-            next_start = starts[index + 1][0] if index + 1 < len(starts) else dt.date.max
-            previous_start = starts[index - 1][0] if index else dt.date.min
-            if not runs_after_leaving and child.closed_on is not None and start > child.closed_on:
+            if not runs_after_leaving and closed_on is not None and start > closed_on:
                 continue
-            if not all(condition_holds(name, child, start, la_code) for name in rule.conditions):
+            if rule.conditions and not all(condition_holds(name, child, start, la_code) for name in rule.conditions):
                 continue
+            next_start = starts[index + 1][0] if index < last else dt.date.max
             # (clock start, window for the met-by event from, window to), one or a repeating series
-            series: list[tuple[dt.date, dt.date, dt.date]] = []
-            if rule.recurrence == Recurrence.REPEAT:
+            if repeating:
+                series: list[tuple[dt.date, dt.date, dt.date]] = []
                 clock = start
-                while clock < next_start and clock <= self.today:
-                    if child.closed_on is not None and clock > child.closed_on:
+                while clock < next_start and clock <= today:
+                    if closed_on is not None and clock > closed_on:
                         break
-                    following = due_date(rule, clock, self.calendar)
+                    following = self.due(rule, clock)
                     series.append((clock, clock, min(following, next_start) if following > clock else next_start))
                     if following <= clock:
                         break
                     clock = following
-            elif rule.before_start:
-                series.append((start, previous_start, next_start))
+            elif before_start:
+                series = [(start, starts[index - 1][0] if index else dt.date.min, next_start)]
             else:
-                series.append((start, start, next_start))
+                series = [(start, start, next_start)]
             for clock, window_from, window_to in series:
-                due_on = due_date(rule, clock, self.calendar)
-                if due_on < self.history_start:
+                due_on = due_cache.get((rule_id, clock)) or self.due(rule, clock)
+                if due_on < history_start:
                     continue
-                position = bisect.bisect_left(met_days, window_from)
                 met_on: dt.date | None = None
                 met_reference = ""
-                if position < len(met_days) and met_days[position] < window_to:
-                    met_on, met_reference = met[position]
-                if (
-                    met_on is None
-                    and not runs_after_leaving
-                    and child.closed_on is not None
-                    and due_on > child.closed_on
-                ):
-                    continue
-                where = child.placement_on(due_on if rule.before_start else clock)
-                yield Computed(
-                    child_id=child.pk,
-                    rule_id=rule.pk,
-                    started_on=clock,
-                    due_on=due_on,
-                    met_on=met_on,
-                    state=state_of(
-                        due_on=due_on, met_on=met_on, today=self.today, due_soon_days=self.settings.due_soon_days
-                    ),
-                    owner_id=_owner(rule.owner_role, child, clock, self.head_id),
-                    reference=reference if clock == start else f"{reference}:repeat:{clock.isoformat()}",
-                    met_reference=met_reference,
-                    school_id=where.school_id if where else None,
-                    in_area=(where.la_code == la_code) if where and where.la_code else None,
+                if met_count:
+                    position = bisect.bisect_left(met_days, window_from)
+                    if position < met_count and met_days[position] < window_to:
+                        met_on, met_reference = met[position]
+                if met_on is not None:
+                    state = State.MET_ON_TIME if met_on <= due_on else State.MET_LATE
+                elif closed_on is not None and not runs_after_leaving and due_on > closed_on:
+                    continue  # nothing is owed once the child has left
+                elif today > due_on:
+                    state = State.OVERDUE
+                elif (due_on - today).days <= due_soon_days:
+                    state = State.DUE
+                else:
+                    state = State.UPCOMING
+                where = child.placement_on(due_on if before_start else clock)
+                if by_teacher:
+                    owner_id = where.designated_teacher_id if where is not None else None
+                out.append(
+                    Computed(
+                        child.pk,
+                        rule_id,
+                        clock,
+                        due_on,
+                        met_on,
+                        state,
+                        owner_id,
+                        reference if clock == start else f"{reference}:repeat:{clock.isoformat()}",
+                        met_reference,
+                        where.school_id if where is not None else None,
+                        (where.la_code == la_code) if where is not None and where.la_code else None,
+                    )
                 )
 
 
@@ -462,6 +499,8 @@ def _store(engine: Engine, child_ids: Sequence[int], computed: list[Computed]) -
     update: list[DutyInstance] = []
     for item in computed:
         row = existing.pop(item.key, None)
+        if len(item.reference) > 100 or len(item.met_reference) > 100:
+            item = item._replace(reference=item.reference[:100], met_reference=item.met_reference[:100])
         if row is None:
             create.append(
                 DutyInstance(

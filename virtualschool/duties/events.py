@@ -21,8 +21,8 @@ Another app adds its events in its ``AppConfig.ready``::
 ``context`` is an `EventContext` with today's date, the service policy, the school calendar and what the engine
 already loaded about each child (`ChildFacts`), so a source need not read the roll again. A source must read
 only its own tables, in a fixed number of queries per call (never one per child), and yield dates, not
-datetimes. The kinds the PEP, attendance and suspension apps are expected to provide are listed in
-`EXPECTED_KINDS` and in docs/duties.md.
+datetimes; it may leave out events before ``context.events_from`` (nothing that old is kept). The kinds the
+PEP, attendance and suspension apps are expected to provide are listed in `EXPECTED_KINDS` and docs/duties.md.
 """
 
 from __future__ import annotations
@@ -76,8 +76,14 @@ class ChildFacts:
 
     def placement_on(self, day: dt.date) -> PlacementFacts | None:
         """The education placement on `day` (or, failing that, the latest that started by then)."""
+        placements = self.placements
+        if len(placements) == 1:
+            only = placements[0]
+            if only.setting_type == "none" or only.start > day:
+                return None
+            return only
         found = None
-        for placement in self.placements:
+        for placement in placements:
             if placement.setting_type == "none":
                 continue
             if placement.covers(day):
@@ -92,8 +98,14 @@ class EventContext:
     today: dt.date
     calendar: SchoolCalendar
     policy: Any  # core.ServicePolicy
-    history_start: dt.date  # clocks that started before this are not kept
+    history_start: dt.date  # clocks due before this are not kept
     children: dict[int, ChildFacts]
+
+    @property
+    def events_from(self) -> dt.date:
+        """A source may leave out events before this date: no clock it could start or meet is kept (a year
+        before the history kept, so any duration up to a year is safe)."""
+        return add_months(self.history_start, -12)
 
 
 @dataclass(frozen=True)
@@ -291,6 +303,7 @@ def sdq_carer_above_threshold(child_ids: Sequence[int], context: EventContext) -
         respondent=SdqScore.Respondent.CARER,
         emotional_score__isnull=False,
         total_score__gt=context.policy.sdq_carer_threshold,
+        recorded_on__gte=context.events_from,
     ).values_list("child_id", "recorded_on", "pk")
     for child_id, recorded_on, pk in rows:
         yield child_id, recorded_on, f"sdq:{pk}"
@@ -299,9 +312,9 @@ def sdq_carer_above_threshold(child_ids: Sequence[int], context: EventContext) -
 def school_sdq_completed(child_ids: Sequence[int], context: EventContext) -> Iterator[Event]:
     from virtualschool.children.models import SdqScore
 
-    rows = SdqScore.objects.filter(child_id__in=child_ids, respondent=SdqScore.Respondent.TEACHER).values_list(
-        "child_id", "recorded_on", "pk"
-    )
+    rows = SdqScore.objects.filter(
+        child_id__in=child_ids, respondent=SdqScore.Respondent.TEACHER, recorded_on__gte=context.events_from
+    ).values_list("child_id", "recorded_on", "pk")
     for child_id, recorded_on, pk in rows:
         yield child_id, recorded_on, f"sdq:{pk}"
 
@@ -331,40 +344,53 @@ def care_review_due(child_ids: Sequence[int], context: EventContext) -> Iterator
                 yield child_id, day, f"care-review:{number}"
 
 
-def term_started(child_ids: Sequence[int], context: EventContext) -> Iterator[Event]:
-    """The first day of each term the child was looked after, to the current term (for termly duties)."""
+def _terms_from(context: EventContext, first: dt.date) -> list[Any]:
+    """Every term from the one containing `first` to the current one (worked out once per computation)."""
     calendar = context.calendar
     current = calendar.term_for(context.today)
+    term = calendar.term_for(first)
+    found = []
+    while term.start <= current.start:
+        found.append(term)
+        term = calendar.next_term(term)
+    return found
+
+
+def term_started(child_ids: Sequence[int], context: EventContext) -> Iterator[Event]:
+    """The first day of each term the child was looked after, to the current term (for termly duties)."""
+    terms = _terms_from(context, context.history_start)
     for child_id in child_ids:
         facts = context.children.get(child_id)
         if facts is None or not _looked_after(facts) or facts.period_of_care_start is None:
             continue
-        first = max(facts.period_of_care_start, context.history_start)
-        term = calendar.term_for(first)
-        while term.start <= current.start:
+        began = facts.period_of_care_start
+        for term in terms:
+            if term.end < began:
+                continue
             if facts.closed_on is not None and term.start > facts.closed_on:
                 break
-            yield child_id, max(term.start, facts.period_of_care_start), f"term:{term.key}"
-            term = calendar.next_term(term)
+            yield child_id, max(term.start, began), f"term:{term.key}"
 
 
 def academic_year_started(child_ids: Sequence[int], context: EventContext) -> Iterator[Event]:
     """The first day of each academic year's autumn term the child was looked after (or the day they entered
     care, in their first year), to the current year (for yearly duties)."""
-    calendar = context.calendar
-    current = calendar.term_for(context.today).academic_year
+    autumns = [term for term in _terms_from(context, context.history_start) if term.term == "autumn"]
+    first_year = context.calendar.term_for(context.history_start).academic_year
+    if not autumns or autumns[0].academic_year != first_year:
+        autumns.insert(0, context.calendar.term(first_year, "autumn"))
     for child_id in child_ids:
         facts = context.children.get(child_id)
         if facts is None or not _looked_after(facts) or facts.period_of_care_start is None:
             continue
-        first = max(facts.period_of_care_start, context.history_start)
-        year = calendar.term_for(first).academic_year
-        while year <= current:
-            autumn = calendar.term(year, "autumn")
+        began = facts.period_of_care_start
+        for index, autumn in enumerate(autumns):
+            following = autumns[index + 1].start if index + 1 < len(autumns) else dt.date.max
+            if following <= began:
+                continue
             if facts.closed_on is not None and autumn.start > facts.closed_on:
                 break
-            yield child_id, max(autumn.start, facts.period_of_care_start), f"academic-year:{year}"
-            year += 1
+            yield child_id, max(autumn.start, began), f"academic-year:{autumn.academic_year}"
 
 
 def register_roll_sources() -> None:

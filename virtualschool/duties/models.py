@@ -150,8 +150,9 @@ class DutySettings(models.Model):
 class DutyInstance(models.Model):
     """One clock for one child: computed by the engine from the child's records, never edited by hand."""
 
-    child = models.ForeignKey("children.Child", on_delete=models.CASCADE, related_name="duty_instances")
-    rule = models.ForeignKey(DutyRule, on_delete=models.CASCADE, related_name="instances")
+    # No index of its own: the unique (child, rule, started_on) and (child, state, due_on) indexes serve it.
+    child = models.ForeignKey("children.Child", on_delete=models.CASCADE, related_name="duty_instances", db_index=False)
+    rule = models.ForeignKey(DutyRule, on_delete=models.CASCADE, related_name="instances", db_index=False)
     started_on = models.DateField(help_text="The date of the event that started the clock")
     due_on = models.DateField()
     met_on = models.DateField(null=True, blank=True)

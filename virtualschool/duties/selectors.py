@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, QuerySet
 
 from virtualschool.accounts.models import WHOLE_ROLL_ROLES
@@ -53,14 +54,37 @@ def caseload_duties(*, user: Any, mine_only: bool = False) -> QuerySet[DutyInsta
     return qs.select_related("rule", "owner", "child")
 
 
-def overdue_for(*, user: Any, mine_only: bool = False) -> QuerySet[DutyInstance]:
+LIST_FIELDS = ("id", "child_id", "rule_id", "owner_id", "started_on", "due_on", "met_on", "state", "reference",
+               "child__first_name", "child__last_name", "child__preferred_name")  # fmt: skip
+
+
+def _work_list(user: Any, state: str, mine_only: bool) -> list[DutyInstance]:
+    """One state's duties across the caseload, soonest due first, with child, rule and owner attached: one query
+    for the duties and their children; the rules (a few dozen) and owners are looked up once, not joined per row."""
+    if getattr(user, "is_authenticated", False) and user.role in WHOLE_ROLL_ROLES:
+        qs = DutyInstance.objects.filter(child__allocated_lead=user)
+    else:
+        qs = duties_visible_to(user)
+    if mine_only:
+        qs = qs.filter(owner=user)
+    rows = list(qs.filter(state=state).select_related("child").only(*LIST_FIELDS).order_by("due_on", "pk"))
+    rules = {rule.pk: rule for rule in DutyRule.objects.all()}
+    owner_ids = {row.owner_id for row in rows if row.owner_id}
+    owners = {person.pk: person for person in get_user_model().objects.filter(pk__in=owner_ids)} if owner_ids else {}
+    for row in rows:
+        row.rule = rules[row.rule_id]
+        row.owner = owners.get(row.owner_id) if row.owner_id else None
+    return rows
+
+
+def overdue_for(*, user: Any, mine_only: bool = False) -> list[DutyInstance]:
     """Overdue duties across `user`'s caseload, longest overdue first."""
-    return caseload_duties(user=user, mine_only=mine_only).filter(state=State.OVERDUE).order_by("due_on", "pk")
+    return _work_list(user, State.OVERDUE, mine_only)
 
 
-def due_soon_for(*, user: Any, mine_only: bool = False) -> QuerySet[DutyInstance]:
+def due_soon_for(*, user: Any, mine_only: bool = False) -> list[DutyInstance]:
     """Duties due within the due-soon days (this week) across `user`'s caseload, soonest first."""
-    return caseload_duties(user=user, mine_only=mine_only).filter(state=State.DUE).order_by("due_on", "pk")
+    return _work_list(user, State.DUE, mine_only)
 
 
 # ---------------------------------------------------------------------------------------------------------

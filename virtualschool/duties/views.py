@@ -26,8 +26,8 @@ def my_work(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("duties.view_duties"):
         raise PermissionDenied("You do not have permission to see duties.")
     mine_only = request.GET.get("mine") == "1"
-    overdue = list(selectors.overdue_for(user=request.user, mine_only=mine_only)[:500])
-    due_soon = list(selectors.due_soon_for(user=request.user, mine_only=mine_only)[:500])
+    overdue = selectors.overdue_for(user=request.user, mine_only=mine_only)
+    due_soon = selectors.due_soon_for(user=request.user, mine_only=mine_only)
     return render(
         request,
         "duties/my_work.html",
