@@ -178,16 +178,18 @@ def register_simulated_sources() -> None:
     def offsets(kind: str, spread: int, every: int, count: int):  # type: ignore[no-untyped-def]
         salt = sum(map(ord, kind))
 
+        steps = [dt.timedelta(days=k * every) for k in range(count)]
+
         def source(child_ids, context):  # type: ignore[no-untyped-def]
+            since, today = context.events_from, context.today  # as a real source, only what could count
             for child_id in child_ids:
                 facts = context.children.get(child_id)
                 if facts is None or facts.period_of_care_start is None:
                     continue
-                base = facts.period_of_care_start
-                since = context.events_from  # as a real source would, it reads only what could count
-                for k in range(count):
-                    day = base + dt.timedelta(days=(child_id * 7 + salt) % spread + k * every)
-                    if day > context.today:
+                base = facts.period_of_care_start + dt.timedelta(days=(child_id * 7 + salt) % spread)
+                for k, step in enumerate(steps):
+                    day = base + step
+                    if day > today:
                         break
                     if day >= since:
                         yield child_id, day, f"{kind}:{k}"

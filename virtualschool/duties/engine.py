@@ -17,9 +17,12 @@ owed any more), unless its start event runs after leaving (removing a child from
 from __future__ import annotations
 
 import bisect
+import contextlib
 import datetime as dt
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+import gc
+import itertools
+import operator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -130,9 +133,55 @@ def _subtract_school_days(calendar: SchoolCalendar, day: dt.date, days: int) -> 
     return current
 
 
-def due_date(rule: DutyRule, start: dt.date, calendar: SchoolCalendar) -> dt.date:
+class DayIndex:
+    """Working days and school days between two dates as sorted lists, so that adding or taking away n of them is
+    a binary search rather than a walk through the calendar (the same answers as core.calendar, which it is
+    built from; dates outside the range fall back to core.calendar)."""
+
+    def __init__(self, calendar: SchoolCalendar, first: dt.date, last: dt.date) -> None:
+        self.calendar = calendar
+        self.first, self.last = first, last
+        self.working: list[dt.date] = []
+        self.school: list[dt.date] = []
+        day = first
+        while day <= last:
+            if is_working_day(day):
+                self.working.append(day)
+                if calendar.is_school_day(day):
+                    self.school.append(day)
+            day += dt.timedelta(days=1)
+
+    def _days(self, unit: str) -> list[dt.date]:
+        return self.working if unit == Unit.WORKING_DAYS else self.school
+
+    def add(self, start: dt.date, n: int, unit: str) -> dt.date:
+        days = self._days(unit)
+        if n == 0:
+            return start
+        index = bisect.bisect_right(days, start) + n - 1
+        if start >= self.first and index < len(days):
+            return days[index]
+        if unit == Unit.WORKING_DAYS:
+            return add_working_days(start, n)
+        return self.calendar.add_school_days(start, n)
+
+    def subtract(self, start: dt.date, n: int, unit: str) -> dt.date:
+        days = self._days(unit)
+        if n == 0:
+            return start
+        index = bisect.bisect_left(days, start) - n
+        if start <= self.last and index >= 0:
+            return days[index]
+        if unit == Unit.WORKING_DAYS:
+            return _subtract_working_days(start, n)
+        return _subtract_school_days(self.calendar, start, n)
+
+
+def due_date(rule: DutyRule, start: dt.date, calendar: SchoolCalendar, days: DayIndex | None = None) -> dt.date:
     """When a clock of `rule` that started on `start` falls due."""
     n, unit = rule.duration, rule.unit
+    if days is not None and unit in (Unit.WORKING_DAYS, Unit.SCHOOL_DAYS):
+        return days.subtract(start, n, unit) if rule.before_start else days.add(start, n, unit)
     if rule.before_start:
         if unit == Unit.WORKING_DAYS:
             return _subtract_working_days(start, n)
@@ -284,24 +333,28 @@ def _owner(role: str, facts: events.ChildFacts, on: dt.date, head_id: int | None
 
 
 def _events_by_child(kind: str, child_ids: Sequence[int], context: events.EventContext) -> dict[int, list]:
-    """A source's events grouped by child, each child's in date order, one per date (the first reference)."""
+    """A source's events grouped by child: each child's `(child_id, date, reference)` rows in date order, one per
+    date (the first reference). Sorting and grouping are done by the C built-ins, not row by row."""
     source = events.event_source(kind)
     if source is None:
         return {}
-    found: dict[int, list[tuple[dt.date, str]]] = defaultdict(list)
-    for child_id, day, reference in source.fn(child_ids, context):
-        found[child_id].append((day, reference))
+    rows = list(source.fn(child_ids, context))
+    rows.sort(key=_child_and_day)
     result: dict[int, list] = {}
-    for child_id, rows in found.items():
-        if len(rows) > 1:
-            rows.sort()
-            kept = [rows[0]]
-            for row in rows[1:]:
-                if row[0] != kept[-1][0]:
+    for child_id, group in itertools.groupby(rows, key=_child):
+        found = list(group)
+        if len(found) > 1 and len({row[1] for row in found}) < len(found):
+            kept = [found[0]]
+            for row in found[1:]:
+                if row[1] != kept[-1][1]:
                     kept.append(row)
-            rows = kept
-        result[child_id] = rows
+            found = kept
+        result[child_id] = found
     return result
+
+
+_child = operator.itemgetter(0)
+_child_and_day = operator.itemgetter(0, 1)
 
 
 @dataclass
@@ -330,13 +383,15 @@ class Engine:
     def __post_init__(self) -> None:
         self.history_start = add_months(self.today, -12 * self.settings.history_years)
         self._due: dict[tuple[int, dt.date], dt.date] = {}
+        # Working and school days from well before the history kept to two years ahead, for the due dates.
+        self._days = DayIndex(self.calendar, add_months(self.history_start, -24), add_months(self.today, 24))
 
     def due(self, rule: DutyRule, start: dt.date) -> dt.date:
         """`due_date`, remembered for the computation: many children share a rule and a start date."""
         key = (rule.id, start)
         found = self._due.get(key)
         if found is None:
-            found = self._due[key] = due_date(rule, start, self.calendar)
+            found = self._due[key] = due_date(rule, start, self.calendar, self._days)
         return found
 
     def context(self, facts: dict[int, events.ChildFacts]) -> events.EventContext:
@@ -371,13 +426,13 @@ class Engine:
         self,
         rule: DutyRule,
         child: events.ChildFacts,
-        starts: list[tuple[dt.date, str]],
-        met: list[tuple[dt.date, str]],
+        starts: list[tuple[int, dt.date, str]],
+        met: list[tuple[int, dt.date, str]],
         runs_after_leaving: bool,
         out: list[Computed],
     ) -> None:
         """Append the clocks of one rule for one child to `out` (the engine's innermost loop: kept lean)."""
-        met_days = [day for day, _ in met]
+        met_days = [row[1] for row in met]
         met_count = len(met_days)
         la_code = self.policy.la_code
         history_start = self.history_start
@@ -391,12 +446,12 @@ class Engine:
         last = len(starts) - 1
         due_cache = self._due
         rule_id = rule.id
-        for index, (start, reference) in enumerate(starts):
+        for index, (_, start, reference) in enumerate(starts):
             if not runs_after_leaving and closed_on is not None and start > closed_on:
                 continue
             if rule.conditions and not all(condition_holds(name, child, start, la_code) for name in rule.conditions):
                 continue
-            next_start = starts[index + 1][0] if index < last else dt.date.max
+            next_start = starts[index + 1][1] if index < last else dt.date.max
             # (clock start, window for the met-by event from, window to), one or a repeating series
             if repeating:
                 series: list[tuple[dt.date, dt.date, dt.date]] = []
@@ -410,7 +465,7 @@ class Engine:
                         break
                     clock = following
             elif before_start:
-                series = [(start, starts[index - 1][0] if index else dt.date.min, next_start)]
+                series = [(start, starts[index - 1][1] if index else dt.date.min, next_start)]
             else:
                 series = [(start, start, next_start)]
             for clock, window_from, window_to in series:
@@ -422,7 +477,7 @@ class Engine:
                 if met_count:
                     position = bisect.bisect_left(met_days, window_from)
                     if position < met_count and met_days[position] < window_to:
-                        met_on, met_reference = met[position]
+                        _, met_on, met_reference = met[position]
                 if met_on is not None:
                     state = State.MET_ON_TIME if met_on <= due_on else State.MET_LATE
                 elif closed_on is not None and not runs_after_leaving and due_on > closed_on:
@@ -535,12 +590,26 @@ def _store(engine: Engine, child_ids: Sequence[int], computed: list[Computed]) -
     return result
 
 
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector paused while a computation makes hundreds of thousands of tuples (none in a
+    cycle): otherwise it rescans them all again and again, which doubles the time. Restored afterwards."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def compute_all(child_ids: Sequence[int] | None = None, *, today: dt.date | None = None) -> list[Computed]:
     """Every duty of these children (all children when None), computed and not stored (for the benchmark)."""
     engine = Engine.load(today)
     found: list[Computed] = []
-    for chunk in _chunks(child_ids):
-        found.extend(engine.compute(chunk))
+    with _collector_paused():
+        for chunk in _chunks(child_ids):
+            found.extend(engine.compute(chunk))
     return found
 
 
@@ -563,7 +632,9 @@ def refresh(
     total = RefreshResult()
     for chunk in _chunks(child_ids):
         with transaction.atomic():
-            chunk_result = _store(engine, chunk, engine.compute(chunk))
+            with _collector_paused():
+                computed = engine.compute(chunk)
+            chunk_result = _store(engine, chunk, computed)
             if notify and chunk_result.transitions:
                 chunk_result.notified = notify_transitions(chunk_result.transitions)
         total.add(chunk_result)

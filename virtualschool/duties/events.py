@@ -100,12 +100,12 @@ class EventContext:
     policy: Any  # core.ServicePolicy
     history_start: dt.date  # clocks due before this are not kept
     children: dict[int, ChildFacts]
+    # A source may leave out events before this date: no clock it could start or meet is kept (a year before
+    # the history kept, so any duration up to a year is safe).
+    events_from: dt.date = field(init=False)
 
-    @property
-    def events_from(self) -> dt.date:
-        """A source may leave out events before this date: no clock it could start or meet is kept (a year
-        before the history kept, so any duration up to a year is safe)."""
-        return add_months(self.history_start, -12)
+    def __post_init__(self) -> None:
+        self.events_from = add_months(self.history_start, -12)
 
 
 @dataclass(frozen=True)

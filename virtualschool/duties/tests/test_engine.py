@@ -298,3 +298,30 @@ def test_due_dates_for_every_unit_from_one_start():
     assert engine.due_date(rule, dt.date(2026, 12, 29), cal) == dt.date(2026, 12, 22)  # back over Christmas
     rule = DutyRule(duration=0, unit="calendar")
     assert engine.due_date(rule, dt.date(2026, 11, 2), cal) == dt.date(2026, 11, 2)
+
+
+def test_day_index_gives_the_calendars_answers():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from virtualschool.core.calendar import add_working_days
+    from virtualschool.duties.engine import DayIndex, _subtract_school_days, _subtract_working_days
+
+    configured = [
+        TermDates(year, t["term"], t["start_date"], t["end_date"], t["half_term_start"], t["half_term_end"], True)
+        for year in (2025, 2026, 2027)
+        for t in catalogue.term_dates(year)
+    ]
+    cal = SchoolCalendar(configured, [(dt.date(2026, 11, 27), dt.date(2026, 11, 27), "Training")])
+    index = DayIndex(cal, dt.date(2025, 6, 1), dt.date(2027, 6, 1))
+
+    @settings(max_examples=300, deadline=None)
+    @given(start=st.dates(min_value=dt.date(2025, 1, 1), max_value=dt.date(2028, 1, 1)),
+           n=st.integers(min_value=0, max_value=60))  # fmt: skip
+    def check(start, n):
+        assert index.add(start, n, "working") == add_working_days(start, n)
+        assert index.add(start, n, "school") == cal.add_school_days(start, n)
+        assert index.subtract(start, n, "working") == _subtract_working_days(start, n)
+        assert index.subtract(start, n, "school") == _subtract_school_days(cal, start, n)
+
+    check()
