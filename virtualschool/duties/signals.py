@@ -28,15 +28,17 @@ def _flush() -> None:
 
 
 def child_touched(child_id: int | None) -> None:
+    """Refresh this child's duties once the current transaction commits (at once outside a transaction)."""
     if not child_id:
         return
-    ids = getattr(_pending, "ids", None)
-    if ids is None:
-        ids = _pending.ids = set()
-    first = not ids
-    ids.add(child_id)
-    if first:
-        transaction.on_commit(_flush)
+    connection = transaction.get_connection()
+    waiting = any(entry[1] is _flush for entry in connection.run_on_commit)
+    if waiting:
+        _pending.ids.add(child_id)
+        return
+    # A set left by a transaction that rolled back is dropped: its writes were undone with it.
+    _pending.ids = {child_id}
+    transaction.on_commit(_flush)
 
 
 def on_child_saved(sender: Any, instance: Any, **kwargs: Any) -> None:

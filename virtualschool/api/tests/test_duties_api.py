@@ -11,6 +11,13 @@ from virtualschool.duties.models import DutyRule
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _rules(db):
+    from virtualschool.duties.tests.conftest import reseed
+
+    reseed()
+
+
 def test_a_childs_duties_with_due_dates_states_and_owner(world, api_as):
     child = world.child_a
     child.care_status_received_on = dt.date(2026, 11, 20)

@@ -200,3 +200,36 @@ def _today(day):
     import time_machine
 
     return time_machine.travel(dt.datetime(day.year, day.month, day.day, 10, tzinfo=dt.UTC), tick=False)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_write_refreshes_the_childs_duties_once_it_commits(world):
+    from django.db import transaction
+
+    child = world.child_a
+    with transaction.atomic():
+        child.care_status_received_on = dt.date(2026, 11, 20)
+        child.added_to_roll_on = None
+        child.save()
+        # not yet: the refresh waits for the commit
+        assert not DutyInstance.objects.filter(child=child, started_on=dt.date(2026, 11, 20)).exists()
+    duty = DutyInstance.objects.get(child=child, rule__slug="roll-add-after-care-status")
+    assert (duty.started_on, duty.due_on) == (dt.date(2026, 11, 20), dt.date(2026, 11, 25))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_write_leaves_no_refresh_waiting(world):
+    from django.db import transaction
+
+    child = world.child_a
+    with pytest.raises(RuntimeError), transaction.atomic():
+        child.care_status_received_on = dt.date(2026, 11, 20)
+        child.save()
+        raise RuntimeError("undone")
+    with transaction.atomic():
+        child.refresh_from_db()
+        child.care_status_received_on = dt.date(2026, 11, 23)
+        child.added_to_roll_on = None
+        child.save()
+    started = DutyInstance.objects.get(child=child, rule__slug="roll-add-after-care-status").started_on
+    assert started == dt.date(2026, 11, 23)
