@@ -79,6 +79,20 @@ DESTINATIONS: tuple[Destination, ...] = (
         "The register of schools in and out of the area, and the children on roll at each.",
         _WHOLE_ROLL | {Role.SEND_SPECIALIST, Role.DESIGNATED_TEACHER, Role.ADMINISTRATOR},
     ),
+    Destination(
+        "my_work",
+        "duties:my-work",
+        "My work",
+        "Statutory duties overdue and due this week across your caseload.",
+        _WHOLE_ROLL | _OWN_CHILDREN,
+    ),
+    Destination(
+        "compliance",
+        "duties:compliance",
+        "Compliance",
+        "For each statutory duty, the share met on time, by lead, school and area.",
+        frozenset({Role.VIRTUAL_SCHOOL_HEAD, Role.DATA_SPECIALIST, Role.SERVICE_MANAGER}),
+    ),
 )
 
 

@@ -8,6 +8,7 @@ from virtualschool.suspensions.api import suspensions_router, timetables_router
 from . import errors
 from .auth import BearerToken
 from .children import router as children_router
+from .duties import router as duties_router
 from .placements import router as placements_router
 from .schools import router as schools_router
 from .sdq import router as sdq_router
@@ -32,3 +33,4 @@ api.add_router("/placements", placements_router)
 api.add_router("", escalations_router)
 api.add_router("/suspensions", suspensions_router)
 api.add_router("/reduced-timetables", timetables_router)
+api.add_router("", duties_router)

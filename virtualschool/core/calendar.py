@@ -121,12 +121,17 @@ class TermDates:
 
 def estimated_terms(year: int) -> list[TermDates]:
     """Terms for an academic year with no term dates entered, covering every day of the year between them."""
+    return list(_estimated_terms(year))
+
+
+@lru_cache(maxsize=256)
+def _estimated_terms(year: int) -> tuple[TermDates, ...]:
     easter_sunday = easter(year + 1)
-    return [
+    return (
         TermDates(year, "autumn", dt.date(year, 9, 1), dt.date(year, 12, 31)),
         TermDates(year, "spring", dt.date(year + 1, 1, 1), easter_sunday),
         TermDates(year, "summer", easter_sunday + dt.timedelta(days=1), dt.date(year + 1, 8, 31)),
-    ]
+    )
 
 
 class SchoolCalendar:
@@ -202,11 +207,17 @@ class SchoolCalendar:
             return f"a bank holiday ({_bank_holiday_names(day.year).get(day, 'bank holiday')})"
         if day in self._closed:
             return f"a school closure day ({self._closed[day]})"
-        configured = self._configured.get(academic_year_start(day))
+        year = academic_year_start(day)
+        configured = self._configured.get(year)
         if configured:
             for term in configured.values():
                 if term.contains(day):
                     return "half term" if term.in_half_term(day) else ""
+            # A term the authority has not entered yet is estimated, as `terms_of_year` gives it (only where it
+            # does not overlap an entered term), so a partly entered year agrees with `term_for`.
+            for term in self.terms_of_year(year):
+                if not term.configured and term.contains(day):
+                    return ""
             return "outside the term dates (a school holiday)"
         return ""
 

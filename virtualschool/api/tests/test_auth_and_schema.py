@@ -34,6 +34,8 @@ ENDPOINTS = [
     ("get", "/reduced-timetables"),
     ("get", "/reduced-timetables/1"),
     ("post", "/reduced-timetables"),
+    ("get", "/children/1/duties"),
+    ("get", "/duties/rules"),
 ]
 
 
@@ -64,6 +66,8 @@ def test_openapi_document_lists_every_path_and_declares_bearer_tokens():
         "/api/v1/suspensions/{id}",
         "/api/v1/reduced-timetables",
         "/api/v1/reduced-timetables/{id}",
+        "/api/v1/children/{id}/duties",
+        "/api/v1/duties/rules",
     }
     schemes = document["components"]["securitySchemes"]
     assert {"type": "http", "scheme": "bearer"} in schemes.values()
