@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "peps"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.due_list_page, name="due"),
+    path("children/<int:pk>/", views.child_peps, name="child"),
+]
