@@ -7,4 +7,10 @@ class PepsConfig(AppConfig):
     verbose_name = "Personal Education Plans"
 
     def ready(self) -> None:
+        from virtualschool.core import extensions
+
         from . import receivers, rules  # noqa: F401  (registers permissions and signal receivers)
+
+        extensions.register_child_tab(
+            extensions.ChildTab("peps", "PEPs", "peps:child", order=50, permission="peps.view_pep_tab")
+        )

@@ -16,6 +16,8 @@ from . import services
 
 @receiver(pep_review_proposed, dispatch_uid="peps.proposal_from_signal")
 def on_pep_review_proposed(sender: Any, **kwargs: Any) -> None:
+    if kwargs.get("child") is None:  # nothing to propose a PEP for
+        return
     services.proposal_receive(
         child=kwargs["child"],
         pep_type=kwargs["pep_type"],
