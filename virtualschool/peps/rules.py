@@ -23,7 +23,6 @@ from django.utils import timezone
 
 from virtualschool.accounts.models import ROLL_EDITOR_ROLES, Role
 from virtualschool.accounts.rules import has_role, is_roll_editor
-from virtualschool.children.selectors import children_visible_to
 
 from .sections import PART_LABELS, SCHOOL_PARTS
 
@@ -101,8 +100,8 @@ def editable_parts(user: Any, pep: Any) -> set[str]:
     child = pep.child
     if user.role in ROLL_EDITOR_ROLES:
         return set(PART_LABELS)
-    if not children_visible_to(user).filter(pk=child.pk).exists():
-        return set()
+    # Each relation below implies the user may see the child (a current placement at their school, their
+    # delegation at the child's current school, or their allocation), so no separate scope query is needed.
     parts: set[str] = set()
     if is_childs_designated_teacher(user, child):
         parts.update(SCHOOL_PARTS)

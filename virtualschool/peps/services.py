@@ -388,6 +388,12 @@ MEETING_LABELS = {
 }
 
 
+def review_after(meeting: dt.date) -> dt.date:
+    """The first day whose care review the next PEP meeting prepares for: a review within the reviewing
+    officer's notice (3 days) of this meeting is the one this PEP was held for."""
+    return meeting + dt.timedelta(days=policy_get().reviewing_officer_days_before_review + 1)
+
+
 def pep_next_care_review(pep: Pep, on: dt.date | None = None) -> dt.date | None:
     child = pep.child
     recorded = list(CareReview.objects.filter(child=child).values_list("review_date", flat=True))
@@ -489,7 +495,7 @@ def meeting_record(
     mode = mode or locked.meeting_mode
     if mode not in MeetingMode.values:
         errors["meeting_mode"] = "Select whether the meeting was in person or virtual"
-    review = pep_next_care_review(locked, held_on or today)
+    review = pep_next_care_review(locked, review_after(held_on or today))
     problem = next_meeting_error(next_meeting_date, review)
     if not problem and next_meeting_date and held_on and next_meeting_date <= held_on:
         problem = "The next PEP meeting must be after this one"
