@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,6 +18,9 @@ from .models import Pep
 def filename(pep: Pep, what: str) -> str:
     child = re.sub(r"[^A-Za-z0-9]+", "-", pep.child.display_name).strip("-").lower()
     return f"{what}-{child}-{pep.academic_year}-{pep.term}"
+
+
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)  # one line per layout step otherwise
 
 
 def render_pdf(template: str, context: dict[str, Any], *, base_url: str | None = None) -> bytes:

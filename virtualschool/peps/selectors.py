@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.utils import timezone
 
 from virtualschool.children.models import Child, Cohort
@@ -72,10 +72,9 @@ def pep_get(*, user: Any, pk: int) -> Pep:
     )
 
 
-def previous_pep(pep: Pep) -> Pep | None:
-    """The PEP before this one for the same child (by term, then by when it was made)."""
+def _earlier_peps(pep: Pep) -> QuerySet[Pep]:
     order = (pep.academic_year, TERMS.index(pep.term))
-    earlier = (
+    return (
         Pep.objects.filter(child_id=pep.child_id)
         .exclude(pk=pep.pk)
         .annotate(term_order=TERM_ORDER)
@@ -86,15 +85,17 @@ def previous_pep(pep: Pep) -> Pep | None:
         )
         .order_by("-academic_year", "-term_order", "-created_at")
     )
-    return earlier.first()
+
+
+def previous_pep(pep: Pep) -> Pep | None:
+    """The PEP before this one for the same child (by term, then by when it was made)."""
+    return _earlier_peps(pep).first()
 
 
 def targets_to_review(pep: Pep) -> list[Target]:
-    """The previous PEP's targets, reviewed at this one."""
-    before = previous_pep(pep)
-    if before is None:
-        return []
-    return list(Target.objects.filter(pep=before).order_by("deadline", "pk"))
+    """The previous PEP's targets, reviewed at this one (one query, however long the history)."""
+    previous = _earlier_peps(pep).values("pk")[:1]
+    return list(Target.objects.filter(pep_id=Subquery(previous)).order_by("deadline", "pk"))
 
 
 def prior_attainment_for(child: Child) -> list[PriorAttainment]:

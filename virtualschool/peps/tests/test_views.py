@@ -132,3 +132,23 @@ def test_submit_decide_and_version_pages(client, world):
     assert client.get(reverse("peps:version", args=[pep.pk, 1])).status_code == 200
     page = client.get(reverse("peps:detail", args=[pep.pk])).content.decode()
     assert "RAG: Green" in page and "moj-timeline" in page
+
+
+def test_the_pep_page_does_not_grow_with_history(client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries_for(pep):
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("peps:detail", args=[pep.pk])).status_code == 200
+        return len(captured)
+
+    client.force_login(world.lead)
+    first = services.pep_create(actor=world.lead, child=world.child_b, academic_year=2026, term="autumn")
+    client.get(reverse("peps:detail", args=[first.pk]))  # the first request makes the policy rows
+    alone = queries_for(first)
+    for year, term in [(2024, "autumn"), (2024, "spring"), (2025, "summer"), (2025, "autumn")]:
+        older = services.pep_create(actor=world.lead, child=world.child_b, academic_year=year, term=term)
+        services.target_save(actor=world.lead, pep=older, data=smart_target())
+    client.get(reverse("peps:detail", args=[first.pk]))
+    assert queries_for(first) == alone
