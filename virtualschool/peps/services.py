@@ -63,6 +63,20 @@ def policy_get() -> PepPolicy:
     return policy
 
 
+@transaction.atomic
+def pep_policy_update(*, actor: Any, **values: Any) -> PepPolicy:
+    """Change the PEP timings (the Virtual School Head and administrators)."""
+    pep_rules.require(actor, "peps.change_peppolicy")
+    policy = PepPolicy.objects.select_for_update().get(pk=policy_get().pk)
+    before = _snap(policy)
+    for name, value in values.items():
+        setattr(policy, name, value)
+    policy.full_clean()
+    policy.save()
+    _record_update(actor, policy, before)
+    return policy
+
+
 def _today() -> dt.date:
     return timezone.localdate()
 

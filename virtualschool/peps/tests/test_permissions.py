@@ -87,3 +87,28 @@ def test_delegation_to_a_colleague_limited_to_children_and_parts(world, pep):
         services.target_save(actor=colleague, pep=pep, data=smart_target())
     services.delegation_revoke(actor=world.dt_a, delegation=delegation)
     assert editable_parts(colleague, pep) == set()
+
+
+def test_policy_changed_by_the_head_and_audited(world):
+    from virtualschool.core.models import AuditEvent
+
+    with pytest.raises(PermissionDenied):
+        services.pep_policy_update(actor=world.lead, qa_ready_days=15)
+    services.pep_policy_update(actor=world.head, qa_ready_days=15)
+    assert services.policy_get().qa_ready_days == 15
+    assert AuditEvent.objects.filter(object_type="peps.peppolicy", action="update").exists()
+
+
+@pytest.mark.parametrize(
+    "role", ["head", "lead", "data", "send", "manager", "dt_a", "dt_b", "sw_a", "sw_b", "iro_a", "panel", "admin"]
+)
+def test_pep_pages_answer_by_need_to_know(client, world, expected_visible, role):
+    from django.urls import reverse
+
+    pep = services.pep_create(actor=world.lead, child=world.child_a, academic_year=2026, term="autumn")
+    client.force_login(world.users()[role])
+    visible = "child_a" in expected_visible[role]
+    for url in (reverse("peps:child", args=[world.child_a.pk]), reverse("peps:detail", args=[pep.pk])):
+        assert client.get(url).status_code == (200 if visible else 404), (role, url)
+    edit = client.get(reverse("peps:section", args=[pep.pk, "designated_teacher"])).status_code
+    assert edit == (200 if role in {"head", "lead", "data", "dt_a"} else 403 if visible else 404), role
