@@ -903,6 +903,15 @@ def pep_submit(*, actor: Any, pep: Pep, expected_version: int | None = None, tod
     )
     _record_update(actor, locked, before, child_id=locked.child_id)
     _event(locked, actor, "Submitted for quality assurance")
+    # The reviewing officer may read every PEP of theirs; tell them this one is ready for the care review.
+    notify(
+        locked.child.reviewing_officer,
+        kind=Notification.Kind.ALERT,
+        key=f"pep:{locked.pk}:v{locked.plan_version}:for-review:{locked.version}",
+        subject=f"{locked.child.display_name}'s {locked.term_label} PEP is ready to read before the care review",
+        url=_pep_url(locked),
+        child=locked.child,
+    )
     lead = locked.child.allocated_lead
     if lead is not None and lead != actor:
         notify(

@@ -65,6 +65,7 @@ def test_full_life_return_then_approve_and_version(world):
     assert pep.status == PepStatus.MEETING_HELD
     pep = services.pep_submit(actor=world.lead, pep=pep)
     assert pep.status == PepStatus.SUBMITTED
+    assert Notification.objects.filter(recipient=world.iro_a, subject__contains="before the care review").exists()
     with pytest.raises(ValidationError, match="put right"):
         services.pep_return(actor=world.head, pep=pep, reason="  ")
     pep = services.pep_return(actor=world.head, pep=pep, reason="Targets need a baseline from the last test", rag="red")
