@@ -152,3 +152,57 @@ def test_the_pep_page_does_not_grow_with_history(client, world):
         services.target_save(actor=world.lead, pep=older, data=smart_target())
     client.get(reverse("peps:detail", args=[first.pk]))
     assert queries_for(first) == alone
+
+
+def test_proposal_care_review_delegation_and_qa_pages(client, world):
+    from virtualschool.peps.models import PepProposal, QaReview
+    from virtualschool.schools.tests.factories import SchoolStaffFactory
+
+    services.proposal_receive(
+        child=world.child_a, pep_type="emergency", trigger="suspension", reason="Suspended for 2 days.",
+        raised_on=dt.date(2026, 11, 30), source_key="suspension:9",
+    )  # fmt: skip
+    proposal = PepProposal.objects.get()
+    client.force_login(world.lead)
+    tab = client.get(reverse("peps:child", args=[world.child_a.pk])).content.decode()
+    assert "Suspended for 2 days." in tab and "Accept and create the PEP" in tab
+    assert "Suspended for 2 days." in client.get(reverse("peps:due")).content.decode()
+    response = client.post(reverse("peps:proposal-dismiss", args=[proposal.pk]), {"reason": ""})
+    assert b"Say why no interim or emergency PEP is needed" in response.content
+    response = client.post(reverse("peps:proposal-accept", args=[proposal.pk]))
+    proposal.refresh_from_db()
+    assert proposal.status == "accepted" and response.url == reverse("peps:detail", args=[proposal.pep_id])
+
+    response = client.post(
+        reverse("peps:care-review-new", args=[world.child_a.pk]),
+        {"review_date_0": "10", "review_date_1": "2", "review_date_2": "2027", "note": "Booked"},
+    )
+    assert response.status_code == 302
+    assert "10 February 2027" in client.get(reverse("peps:child", args=[world.child_a.pk])).content.decode()
+
+    colleague = SchoolStaffFactory(school=world.school_a, is_designated_teacher=False, user__username="mentor").user
+    client.force_login(world.dt_a)
+    response = client.post(
+        reverse("peps:delegation-new"), {"delegate": colleague.pk, "children": [world.child_a.pk], "parts": ["targets"]}
+    )
+    assert response.status_code == 302
+    from virtualschool.peps.models import Delegation
+
+    delegation = Delegation.objects.get(delegate=colleague)
+    assert delegation.parts == ["targets"] and list(delegation.children.all()) == [world.child_a]
+    from django.utils.html import escape
+
+    assert escape(str(colleague)) in client.get(reverse("peps:due")).content.decode()
+
+    pep = services.pep_submit(actor=world.lead, pep=pep_ready_to_submit(world))
+    client.force_login(world.head)
+    data = {f"rating_{c}": "met" for c in ["child_voice", "smart_targets", "attainment", "ppplus_link", "attendance"]}
+    response = client.post(reverse("peps:qa-form", args=[pep.pk]), {**data, "grade": "good", "feedback": "Well done"})
+    assert b"Rate" in response.content and b"Actions named" in response.content  # the missing criterion
+    response = client.post(
+        reverse("peps:qa-form", args=[pep.pk]),
+        {**data, "rating_actions": "met", "grade": "good", "feedback": "Well done"},
+    )
+    assert response.status_code == 302 and QaReview.objects.get(pep=pep).grade == "good"
+    board = client.get(reverse("peps:qa")).content.decode()
+    assert "Criteria most often failed" in board
