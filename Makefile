@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= config.settings.local
 
-.PHONY: help venv deps assets migrate demo run test lint typecheck pytest bench ci clean
+.PHONY: help venv pdf-libs deps assets migrate demo run test lint typecheck pytest bench ci clean
 
 help:
 	@echo "make run    install everything, load the synthetic demo and start the service on 127.0.0.1:$(PORT)"
@@ -35,7 +35,13 @@ node_modules/.installed: package.json package-lock.json
 assets: node_modules/.installed
 	npm run --silent build
 
-deps: venv assets
+# WeasyPrint (PEP PDFs) needs Pango and HarfBuzz: Debian's packages, installed once if they are missing.
+pdf-libs: venv
+	@$(PY) -c "import weasyprint" >/dev/null 2>&1 || { command -v apt-get >/dev/null && \
+	  { apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core >/dev/null 2>&1 || \
+	    { apt-get update >/dev/null && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core >/dev/null; }; }; }
+
+deps: venv assets pdf-libs
 
 migrate: deps
 	$(PY) manage.py migrate --noinput

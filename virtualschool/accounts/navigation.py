@@ -93,6 +93,20 @@ DESTINATIONS: tuple[Destination, ...] = (
         "For each statutory duty, the share met on time, by lead, school and area.",
         frozenset({Role.VIRTUAL_SCHOOL_HEAD, Role.DATA_SPECIALIST, Role.SERVICE_MANAGER}),
     ),
+    Destination(
+        "peps",
+        "peps:due",
+        "PEPs",
+        "Personal Education Plans due and overdue, proposed reviews, and your part of each PEP.",
+        _WHOLE_ROLL | _OWN_CHILDREN,
+    ),
+    Destination(
+        "pep_qa",
+        "peps:qa",
+        "PEP quality",
+        "Quality assurance of PEPs: held on time, submitted within 20 days, graded good, and the termly round.",
+        frozenset({Role.VIRTUAL_SCHOOL_HEAD, Role.VIRTUAL_SCHOOL_LEAD, Role.DATA_SPECIALIST, Role.SERVICE_MANAGER}),
+    ),
 )
 
 

@@ -36,6 +36,13 @@ ENDPOINTS = [
     ("post", "/reduced-timetables"),
     ("get", "/children/1/duties"),
     ("get", "/duties/rules"),
+    ("get", "/peps"),
+    ("post", "/peps"),
+    ("get", "/peps/1"),
+    ("patch", "/peps/1/sections/child_voice"),
+    ("post", "/peps/1/targets"),
+    ("patch", "/peps/1/targets/1"),
+    ("post", "/peps/1/transitions"),
 ]
 
 
@@ -68,6 +75,12 @@ def test_openapi_document_lists_every_path_and_declares_bearer_tokens():
         "/api/v1/reduced-timetables/{id}",
         "/api/v1/children/{id}/duties",
         "/api/v1/duties/rules",
+        "/api/v1/peps",
+        "/api/v1/peps/{id}",
+        "/api/v1/peps/{id}/sections/{kind}",
+        "/api/v1/peps/{id}/targets",
+        "/api/v1/peps/{id}/targets/{target_id}",
+        "/api/v1/peps/{id}/transitions",
     }
     schemes = document["components"]["securitySchemes"]
     assert {"type": "http", "scheme": "bearer"} in schemes.values()
@@ -80,7 +93,14 @@ def test_openapi_document_lists_every_path_and_declares_bearer_tokens():
 def test_every_operation_in_the_document_refuses_a_request_without_a_token():
     document = Client().get(f"{BASE}/openapi.json").json()
     documented = {
-        (method, path.removeprefix("/api/v1").replace("{id}", "1").replace("{urn}", "900001"))
+        (
+            method,
+            path.removeprefix("/api/v1")
+            .replace("{id}", "1")
+            .replace("{urn}", "900001")
+            .replace("{kind}", "child_voice")
+            .replace("{target_id}", "1"),
+        )
         for path, operations in document["paths"].items()
         for method in operations
     }
