@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= config.settings.local
 
-.PHONY: help venv deps assets migrate demo run test lint typecheck pytest bench ci clean
+.PHONY: help venv deps pdf-libs assets migrate demo run test lint typecheck pytest bench ci clean
 
 help:
 	@echo "make run    install everything, load the synthetic demo and start the service on 127.0.0.1:$(PORT)"
@@ -35,7 +35,13 @@ node_modules/.installed: package.json package-lock.json
 assets: node_modules/.installed
 	npm run --silent build
 
-deps: venv assets
+# WeasyPrint (PDF panel packs) needs Pango and HarfBuzz: install them from Debian when they are missing.
+pdf-libs:
+	@ldconfig -p | grep -q "libpangoft2-1.0.so.0" || apt-get install -y --no-install-recommends \
+		libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
+		|| (echo "Install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 for PDF output" >&2; exit 1)
+
+deps: venv pdf-libs assets
 
 migrate: deps
 	$(PY) manage.py migrate --noinput

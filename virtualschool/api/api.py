@@ -2,6 +2,8 @@
 
 from ninja import NinjaAPI
 
+from virtualschool.pupilpremium.api import router as pupil_premium_router
+
 from . import errors
 from .auth import BearerToken
 from .children import router as children_router
@@ -26,3 +28,4 @@ api.add_router("/schools", schools_router)
 api.add_router("/children", children_router)
 api.add_router("/children", sdq_router)
 api.add_router("/placements", placements_router)
+api.add_router("/pupil-premium", pupil_premium_router)

@@ -25,6 +25,12 @@ ENDPOINTS = [
     ("get", "/placements/1"),
     ("post", "/placements"),
     ("patch", "/placements/1"),
+    ("get", "/pupil-premium/budget"),
+    ("get", "/pupil-premium/applications"),
+    ("post", "/pupil-premium/applications"),
+    ("get", "/pupil-premium/applications/1"),
+    ("post", "/pupil-premium/applications/1/votes"),
+    ("get", "/pupil-premium/decisions"),
 ]
 
 
@@ -48,6 +54,11 @@ def test_openapi_document_lists_every_path_and_declares_bearer_tokens():
         "/api/v1/children/{id}/sdq/school-due",
         "/api/v1/placements",
         "/api/v1/placements/{id}",
+        "/api/v1/pupil-premium/budget",
+        "/api/v1/pupil-premium/applications",
+        "/api/v1/pupil-premium/applications/{id}",
+        "/api/v1/pupil-premium/applications/{id}/votes",
+        "/api/v1/pupil-premium/decisions",
     }
     schemes = document["components"]["securitySchemes"]
     assert {"type": "http", "scheme": "bearer"} in schemes.values()
