@@ -25,8 +25,8 @@ class PoundsField(forms.CharField):
         self.widget.attrs.update({"inputmode": "decimal", "class": "govuk-input govuk-input--width-10"})
         self.error_messages["required"] = f"Enter the {label.lower()}"
 
-    def to_python(self, value: Any) -> int | None:  # type: ignore[override]
-        text = super().to_python(value)
+    def clean(self, value: Any) -> int | None:  # type: ignore[override]
+        text = super().clean(value)  # the text checks (required, length) on what was typed
         if not text:
             return None
         return parse_pounds(text)

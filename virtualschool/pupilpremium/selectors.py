@@ -117,8 +117,8 @@ def balance(grant_year: GrantYear, fund: str = Fund.PP_PLUS) -> Balance:
 
 def balances(grant_year: GrantYear) -> dict[str, Balance]:
     """Every fund's position in one query."""
-    rows = {
-        r["fund"]: r
+    rows: dict[str, dict[str, Any]] = {
+        r["fund"]: dict(r)
         for r in LedgerEntry.objects.filter(grant_year=grant_year)
         .values("fund")
         .order_by("fund")

@@ -1070,7 +1070,7 @@ def record_views(*, actor: Any, applications: Iterable[Application], page: str) 
     """One VIEW event per application shown (on each child's history)."""
     events = []
     for app in applications:
-        children = [c.pk for c in app.children.all()]
+        children: list[int | None] = [c.pk for c in app.children.all()]
         for child_id in children or [None]:
             events.append(
                 audit.build_event(

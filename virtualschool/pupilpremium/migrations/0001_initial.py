@@ -7,324 +7,928 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('children', '0005_sdq_questionnaires'),
-        ('schools', '0002_stamps_without_constraints'),
+        ("children", "0005_sdq_questionnaires"),
+        ("schools", "0002_stamps_without_constraints"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PupilPremiumPolicy',
+            name="PupilPremiumPolicy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year_basis', models.CharField(choices=[('financial', 'Financial year (April to March)'), ('academic', 'Academic year (September to August)')], default='financial', max_length=10, verbose_name='grant years run by')),
-                ('allocation_model', models.CharField(choices=[('termly_pep', "Termly payment to the school when that term's PEP is at least adequate"), ('bands', 'Requests in fixed bands'), ('applications', 'Individual applications to the panel')], default='applications', max_length=20, verbose_name='allocation model for a new grant year')),
-                ('panel_members', models.PositiveSmallIntegerField(default=3, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(9)], verbose_name='members on each panel')),
-                ('decision_quorum', models.PositiveSmallIntegerField(default=2, validators=[django.core.validators.MinValueValidator(1)], verbose_name='agreeing unconnected members a decision needs')),
-                ('decision_visible_after_days', models.PositiveSmallIntegerField(default=1, verbose_name='days after the panel decides that leads and designated teachers see the decision')),
-                ('panel_interval_days', models.PositiveSmallIntegerField(default=7, verbose_name='days between panels')),
-                ('modified_at', models.DateTimeField(auto_now=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "year_basis",
+                    models.CharField(
+                        choices=[
+                            ("financial", "Financial year (April to March)"),
+                            ("academic", "Academic year (September to August)"),
+                        ],
+                        default="financial",
+                        max_length=10,
+                        verbose_name="grant years run by",
+                    ),
+                ),
+                (
+                    "allocation_model",
+                    models.CharField(
+                        choices=[
+                            ("termly_pep", "Termly payment to the school when that term's PEP is at least adequate"),
+                            ("bands", "Requests in fixed bands"),
+                            ("applications", "Individual applications to the panel"),
+                        ],
+                        default="applications",
+                        max_length=20,
+                        verbose_name="allocation model for a new grant year",
+                    ),
+                ),
+                (
+                    "panel_members",
+                    models.PositiveSmallIntegerField(
+                        default=3,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(9),
+                        ],
+                        verbose_name="members on each panel",
+                    ),
+                ),
+                (
+                    "decision_quorum",
+                    models.PositiveSmallIntegerField(
+                        default=2,
+                        validators=[django.core.validators.MinValueValidator(1)],
+                        verbose_name="agreeing unconnected members a decision needs",
+                    ),
+                ),
+                (
+                    "decision_visible_after_days",
+                    models.PositiveSmallIntegerField(
+                        default=1,
+                        verbose_name="days after the panel decides that leads and designated teachers see the decision",
+                    ),
+                ),
+                (
+                    "panel_interval_days",
+                    models.PositiveSmallIntegerField(default=7, verbose_name="days between panels"),
+                ),
+                ("modified_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'verbose_name': 'Pupil Premium Plus policy',
-                'verbose_name_plural': 'Pupil Premium Plus policy',
+                "verbose_name": "Pupil Premium Plus policy",
+                "verbose_name_plural": "Pupil Premium Plus policy",
             },
         ),
         migrations.CreateModel(
-            name='Application',
+            name="Application",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('modified_at', models.DateTimeField(auto_now=True)),
-                ('fund', models.CharField(choices=[('pp_plus', 'Pupil Premium Plus'), ('eypp', 'Early Years Pupil Premium')], default='pp_plus', max_length=10)),
-                ('intervention_type', models.CharField(choices=[('tuition', 'Tuition'), ('mentoring', 'Mentoring'), ('therapeutic', 'Therapeutic support'), ('resources', 'Resources and equipment'), ('trips', 'Trips and enrichment'), ('training', 'Training for staff'), ('assessment', 'Specialist assessment'), ('transition', 'Transition support'), ('other', 'Other')], max_length=20)),
-                ('provider', models.CharField(max_length=200)),
-                ('description', models.TextField(help_text='What the money pays for and why it will help')),
-                ('amount_pence', models.PositiveBigIntegerField(verbose_name='amount requested (pence)')),
-                ('starts_on', models.DateField()),
-                ('ends_on', models.DateField()),
-                ('status', models.CharField(choices=[('submitted', 'Waiting for the panel'), ('deferred', 'Deferred with questions'), ('approved', 'Approved'), ('declined', 'Declined'), ('withdrawn', 'Withdrawn')], default='submitted', max_length=10)),
-                ('approved_amount_pence', models.PositiveBigIntegerField(blank=True, null=True)),
-                ('submitted_on', models.DateField()),
-                ('answer_to_questions', models.TextField(blank=True)),
-                ('applicant', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='pp_applications', to=settings.AUTH_USER_MODEL)),
-                ('children', models.ManyToManyField(related_name='pp_applications', to='children.child')),
-                ('created_by', models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('modified_by', models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('school', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='pp_applications', to='schools.school')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("modified_at", models.DateTimeField(auto_now=True)),
+                (
+                    "fund",
+                    models.CharField(
+                        choices=[("pp_plus", "Pupil Premium Plus"), ("eypp", "Early Years Pupil Premium")],
+                        default="pp_plus",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "intervention_type",
+                    models.CharField(
+                        choices=[
+                            ("tuition", "Tuition"),
+                            ("mentoring", "Mentoring"),
+                            ("therapeutic", "Therapeutic support"),
+                            ("resources", "Resources and equipment"),
+                            ("trips", "Trips and enrichment"),
+                            ("training", "Training for staff"),
+                            ("assessment", "Specialist assessment"),
+                            ("transition", "Transition support"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("provider", models.CharField(max_length=200)),
+                ("description", models.TextField(help_text="What the money pays for and why it will help")),
+                ("amount_pence", models.PositiveBigIntegerField(verbose_name="amount requested (pence)")),
+                ("starts_on", models.DateField()),
+                ("ends_on", models.DateField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("submitted", "Waiting for the panel"),
+                            ("deferred", "Deferred with questions"),
+                            ("approved", "Approved"),
+                            ("declined", "Declined"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        default="submitted",
+                        max_length=10,
+                    ),
+                ),
+                ("approved_amount_pence", models.PositiveBigIntegerField(blank=True, null=True)),
+                ("submitted_on", models.DateField()),
+                ("answer_to_questions", models.TextField(blank=True)),
+                (
+                    "applicant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="pp_applications",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                ("children", models.ManyToManyField(related_name="pp_applications", to="children.child")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "modified_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="pp_applications",
+                        to="schools.school",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-submitted_on', '-pk'],
+                "ordering": ["-submitted_on", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='FundedTarget',
+            name="FundedTarget",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('modified_at', models.DateTimeField(auto_now=True)),
-                ('text', models.TextField(verbose_name='target')),
-                ('measure', models.CharField(help_text='How we will know it has been met', max_length=300)),
-                ('deadline', models.DateField()),
-                ('owner', models.CharField(help_text='Who is responsible for it', max_length=200)),
-                ('pep_target_id', models.PositiveBigIntegerField(blank=True, help_text="Will reference the PEP app's SMART target when that app provides it", null=True)),
-                ('outcome', models.CharField(blank=True, choices=[('achieved', 'Achieved'), ('partly', 'Partly achieved'), ('not_achieved', 'Not achieved')], max_length=15)),
-                ('reviewed_on', models.DateField(blank=True, null=True)),
-                ('review_note', models.TextField(blank=True)),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='targets', to='pupilpremium.application')),
-                ('child', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='pp_targets', to='children.child')),
-                ('created_by', models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('modified_by', models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('reviewed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("modified_at", models.DateTimeField(auto_now=True)),
+                ("text", models.TextField(verbose_name="target")),
+                ("measure", models.CharField(help_text="How we will know it has been met", max_length=300)),
+                ("deadline", models.DateField()),
+                ("owner", models.CharField(help_text="Who is responsible for it", max_length=200)),
+                (
+                    "pep_target_id",
+                    models.PositiveBigIntegerField(
+                        blank=True,
+                        help_text="Will reference the PEP app's SMART target when that app provides it",
+                        null=True,
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("achieved", "Achieved"),
+                            ("partly", "Partly achieved"),
+                            ("not_achieved", "Not achieved"),
+                        ],
+                        max_length=15,
+                    ),
+                ),
+                ("reviewed_on", models.DateField(blank=True, null=True)),
+                ("review_note", models.TextField(blank=True)),
+                (
+                    "application",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="targets",
+                        to="pupilpremium.application",
+                    ),
+                ),
+                (
+                    "child",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="pp_targets", to="children.child"
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "modified_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "reviewed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['application', 'deadline', 'pk'],
+                "ordering": ["application", "deadline", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='GrantYear',
+            name="GrantYear",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('modified_at', models.DateTimeField(auto_now=True)),
-                ('label', models.CharField(help_text='For example 2025-26', max_length=20, unique=True)),
-                ('basis', models.CharField(choices=[('financial', 'Financial year (April to March)'), ('academic', 'Academic year (September to August)')], default='financial', max_length=10)),
-                ('starts_on', models.DateField()),
-                ('ends_on', models.DateField()),
-                ('census_date', models.DateField(help_text='The day the eligible children are counted')),
-                ('rate_per_child_pence', models.PositiveBigIntegerField(verbose_name='PP+ rate per child (pence)')),
-                ('eypp_rate_per_child_pence', models.PositiveBigIntegerField(default=0, verbose_name='EYPP rate per child (pence)')),
-                ('eligible_children', models.PositiveIntegerField(default=0, help_text='Counted on the census date')),
-                ('eypp_eligible_children', models.PositiveIntegerField(default=0, help_text='Counted on the census date')),
-                ('counted_at', models.DateTimeField(blank=True, null=True)),
-                ('allocation_model', models.CharField(choices=[('termly_pep', "Termly payment to the school when that term's PEP is at least adequate"), ('bands', 'Requests in fixed bands'), ('applications', 'Individual applications to the panel')], default='applications', max_length=20)),
-                ('is_current', models.BooleanField(default=False)),
-                ('created_by', models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('modified_by', models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("modified_at", models.DateTimeField(auto_now=True)),
+                ("label", models.CharField(help_text="For example 2025-26", max_length=20, unique=True)),
+                (
+                    "basis",
+                    models.CharField(
+                        choices=[
+                            ("financial", "Financial year (April to March)"),
+                            ("academic", "Academic year (September to August)"),
+                        ],
+                        default="financial",
+                        max_length=10,
+                    ),
+                ),
+                ("starts_on", models.DateField()),
+                ("ends_on", models.DateField()),
+                ("census_date", models.DateField(help_text="The day the eligible children are counted")),
+                ("rate_per_child_pence", models.PositiveBigIntegerField(verbose_name="PP+ rate per child (pence)")),
+                (
+                    "eypp_rate_per_child_pence",
+                    models.PositiveBigIntegerField(default=0, verbose_name="EYPP rate per child (pence)"),
+                ),
+                ("eligible_children", models.PositiveIntegerField(default=0, help_text="Counted on the census date")),
+                (
+                    "eypp_eligible_children",
+                    models.PositiveIntegerField(default=0, help_text="Counted on the census date"),
+                ),
+                ("counted_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "allocation_model",
+                    models.CharField(
+                        choices=[
+                            ("termly_pep", "Termly payment to the school when that term's PEP is at least adequate"),
+                            ("bands", "Requests in fixed bands"),
+                            ("applications", "Individual applications to the panel"),
+                        ],
+                        default="applications",
+                        max_length=20,
+                    ),
+                ),
+                ("is_current", models.BooleanField(default=False)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "modified_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-starts_on'],
+                "ordering": ["-starts_on"],
             },
         ),
         migrations.CreateModel(
-            name='FundingBand',
+            name="FundingBand",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('modified_at', models.DateTimeField(auto_now=True)),
-                ('label', models.CharField(max_length=100)),
-                ('amount_pence', models.PositiveBigIntegerField()),
-                ('created_by', models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('modified_by', models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('grant_year', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='bands', to='pupilpremium.grantyear')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("modified_at", models.DateTimeField(auto_now=True)),
+                ("label", models.CharField(max_length=100)),
+                ("amount_pence", models.PositiveBigIntegerField()),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "modified_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "grant_year",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="bands", to="pupilpremium.grantyear"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['grant_year', 'amount_pence'],
+                "ordering": ["grant_year", "amount_pence"],
             },
         ),
         migrations.AddField(
-            model_name='application',
-            name='grant_year',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='applications', to='pupilpremium.grantyear'),
+            model_name="application",
+            name="grant_year",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="applications", to="pupilpremium.grantyear"
+            ),
         ),
         migrations.CreateModel(
-            name='Panel',
+            name="Panel",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('modified_at', models.DateTimeField(auto_now=True)),
-                ('meets_on', models.DateField(unique=True)),
-                ('notes', models.TextField(blank=True)),
-                ('created_by', models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('grant_year', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='panels', to='pupilpremium.grantyear')),
-                ('members', models.ManyToManyField(related_name='pp_panels', to=settings.AUTH_USER_MODEL)),
-                ('modified_by', models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("modified_at", models.DateTimeField(auto_now=True)),
+                ("meets_on", models.DateField(unique=True)),
+                ("notes", models.TextField(blank=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "grant_year",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="panels", to="pupilpremium.grantyear"
+                    ),
+                ),
+                ("members", models.ManyToManyField(related_name="pp_panels", to=settings.AUTH_USER_MODEL)),
+                (
+                    "modified_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-meets_on'],
+                "ordering": ["-meets_on"],
             },
         ),
         migrations.CreateModel(
-            name='Decision',
+            name="Decision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('modified_at', models.DateTimeField(auto_now=True)),
-                ('outcome', models.CharField(choices=[('approve', 'Approve'), ('approve_amount', 'Approve a different amount'), ('defer', 'Defer with questions'), ('decline', 'Decline with reasons')], max_length=20)),
-                ('amount_pence', models.PositiveBigIntegerField(blank=True, null=True)),
-                ('reasons', models.TextField(blank=True)),
-                ('decided_at', models.DateTimeField()),
-                ('visible_on', models.DateField(help_text='The day the lead and designated teacher are told')),
-                ('published_at', models.DateTimeField(blank=True, help_text='When the notifications were sent', null=True)),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='decisions', to='pupilpremium.application')),
-                ('created_by', models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('decided_by', models.ManyToManyField(related_name='pp_decisions', to=settings.AUTH_USER_MODEL)),
-                ('modified_by', models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('panel', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='decisions', to='pupilpremium.panel')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("modified_at", models.DateTimeField(auto_now=True)),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("approve", "Approve"),
+                            ("approve_amount", "Approve a different amount"),
+                            ("defer", "Defer with questions"),
+                            ("decline", "Decline with reasons"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("amount_pence", models.PositiveBigIntegerField(blank=True, null=True)),
+                ("reasons", models.TextField(blank=True)),
+                ("decided_at", models.DateTimeField()),
+                ("visible_on", models.DateField(help_text="The day the lead and designated teacher are told")),
+                (
+                    "published_at",
+                    models.DateTimeField(blank=True, help_text="When the notifications were sent", null=True),
+                ),
+                (
+                    "application",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="decisions",
+                        to="pupilpremium.application",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                ("decided_by", models.ManyToManyField(related_name="pp_decisions", to=settings.AUTH_USER_MODEL)),
+                (
+                    "modified_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "panel",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="decisions", to="pupilpremium.panel"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-decided_at'],
+                "ordering": ["-decided_at"],
             },
         ),
         migrations.AddField(
-            model_name='application',
-            name='panel',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='applications', to='pupilpremium.panel'),
+            model_name="application",
+            name="panel",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="applications",
+                to="pupilpremium.panel",
+            ),
         ),
         migrations.CreateModel(
-            name='TermAllocation',
+            name="TermAllocation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('modified_at', models.DateTimeField(auto_now=True)),
-                ('academic_year', models.PositiveSmallIntegerField(help_text="The year the term's academic year began")),
-                ('term', models.CharField(choices=[('autumn', 'Autumn'), ('spring', 'Spring'), ('summer', 'Summer')], max_length=10)),
-                ('per_child_pence', models.PositiveBigIntegerField()),
-                ('created_by', models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('grant_year', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='term_allocations', to='pupilpremium.grantyear')),
-                ('modified_by', models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("modified_at", models.DateTimeField(auto_now=True)),
+                (
+                    "academic_year",
+                    models.PositiveSmallIntegerField(help_text="The year the term's academic year began"),
+                ),
+                (
+                    "term",
+                    models.CharField(
+                        choices=[("autumn", "Autumn"), ("spring", "Spring"), ("summer", "Summer")], max_length=10
+                    ),
+                ),
+                ("per_child_pence", models.PositiveBigIntegerField()),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "grant_year",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="term_allocations",
+                        to="pupilpremium.grantyear",
+                    ),
+                ),
+                (
+                    "modified_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['grant_year', 'academic_year', 'term'],
+                "ordering": ["grant_year", "academic_year", "term"],
             },
         ),
         migrations.CreateModel(
-            name='TopSlicePurpose',
+            name="TopSlicePurpose",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('modified_at', models.DateTimeField(auto_now=True)),
-                ('fund', models.CharField(choices=[('pp_plus', 'Pupil Premium Plus'), ('eypp', 'Early Years Pupil Premium')], default='pp_plus', max_length=10)),
-                ('purpose', models.CharField(max_length=200)),
-                ('description', models.TextField(blank=True)),
-                ('amount_pence', models.PositiveBigIntegerField()),
-                ('created_by', models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('grant_year', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='top_slices', to='pupilpremium.grantyear')),
-                ('modified_by', models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("modified_at", models.DateTimeField(auto_now=True)),
+                (
+                    "fund",
+                    models.CharField(
+                        choices=[("pp_plus", "Pupil Premium Plus"), ("eypp", "Early Years Pupil Premium")],
+                        default="pp_plus",
+                        max_length=10,
+                    ),
+                ),
+                ("purpose", models.CharField(max_length=200)),
+                ("description", models.TextField(blank=True)),
+                ("amount_pence", models.PositiveBigIntegerField()),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "grant_year",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="top_slices",
+                        to="pupilpremium.grantyear",
+                    ),
+                ),
+                (
+                    "modified_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['grant_year', 'purpose'],
+                "ordering": ["grant_year", "purpose"],
             },
         ),
         migrations.CreateModel(
-            name='LedgerEntry',
+            name="LedgerEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('fund', models.CharField(choices=[('pp_plus', 'Pupil Premium Plus'), ('eypp', 'Early Years Pupil Premium')], default='pp_plus', max_length=10)),
-                ('kind', models.CharField(choices=[('income', 'Grant income'), ('reduction', 'Grant reduced'), ('commit', 'Commitment'), ('release', 'Commitment released'), ('pay', 'Payment against a commitment'), ('spend', 'Direct spend')], max_length=10)),
-                ('amount_pence', models.PositiveBigIntegerField()),
-                ('occurred_on', models.DateField()),
-                ('description', models.CharField(max_length=300)),
-                ('intervention_type', models.CharField(blank=True, choices=[('tuition', 'Tuition'), ('mentoring', 'Mentoring'), ('therapeutic', 'Therapeutic support'), ('resources', 'Resources and equipment'), ('trips', 'Trips and enrichment'), ('training', 'Training for staff'), ('assessment', 'Specialist assessment'), ('transition', 'Transition support'), ('other', 'Other')], max_length=20)),
-                ('term', models.CharField(blank=True, help_text='For a termly payment, e.g. 2025-autumn', max_length=20)),
-                ('recorded_at', models.DateTimeField()),
-                ('application', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='ledger', to='pupilpremium.application')),
-                ('child', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='pp_ledger', to='children.child')),
-                ('grant_year', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='ledger', to='pupilpremium.grantyear')),
-                ('recorded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('school', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='schools.school')),
-                ('purpose', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='pupilpremium.topslicepurpose')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "fund",
+                    models.CharField(
+                        choices=[("pp_plus", "Pupil Premium Plus"), ("eypp", "Early Years Pupil Premium")],
+                        default="pp_plus",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("income", "Grant income"),
+                            ("reduction", "Grant reduced"),
+                            ("commit", "Commitment"),
+                            ("release", "Commitment released"),
+                            ("pay", "Payment against a commitment"),
+                            ("spend", "Direct spend"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("amount_pence", models.PositiveBigIntegerField()),
+                ("occurred_on", models.DateField()),
+                ("description", models.CharField(max_length=300)),
+                (
+                    "intervention_type",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("tuition", "Tuition"),
+                            ("mentoring", "Mentoring"),
+                            ("therapeutic", "Therapeutic support"),
+                            ("resources", "Resources and equipment"),
+                            ("trips", "Trips and enrichment"),
+                            ("training", "Training for staff"),
+                            ("assessment", "Specialist assessment"),
+                            ("transition", "Transition support"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "term",
+                    models.CharField(blank=True, help_text="For a termly payment, e.g. 2025-autumn", max_length=20),
+                ),
+                ("recorded_at", models.DateTimeField()),
+                (
+                    "application",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="ledger",
+                        to="pupilpremium.application",
+                    ),
+                ),
+                (
+                    "child",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="pp_ledger",
+                        to="children.child",
+                    ),
+                ),
+                (
+                    "grant_year",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="ledger", to="pupilpremium.grantyear"
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="schools.school",
+                    ),
+                ),
+                (
+                    "purpose",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="pupilpremium.topslicepurpose",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'ledger entries',
-                'ordering': ['-occurred_on', '-pk'],
+                "verbose_name_plural": "ledger entries",
+                "ordering": ["-occurred_on", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Vote',
+            name="Vote",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('modified_at', models.DateTimeField(auto_now=True)),
-                ('outcome', models.CharField(choices=[('approve', 'Approve'), ('approve_amount', 'Approve a different amount'), ('defer', 'Defer with questions'), ('decline', 'Decline with reasons')], max_length=20)),
-                ('amount_pence', models.PositiveBigIntegerField(blank=True, null=True)),
-                ('reason', models.TextField(blank=True)),
-                ('cast_at', models.DateTimeField()),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='votes', to='pupilpremium.application')),
-                ('created_by', models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='pp_votes', to=settings.AUTH_USER_MODEL)),
-                ('modified_by', models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('panel', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='votes', to='pupilpremium.panel')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("modified_at", models.DateTimeField(auto_now=True)),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("approve", "Approve"),
+                            ("approve_amount", "Approve a different amount"),
+                            ("defer", "Defer with questions"),
+                            ("decline", "Decline with reasons"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("amount_pence", models.PositiveBigIntegerField(blank=True, null=True)),
+                ("reason", models.TextField(blank=True)),
+                ("cast_at", models.DateTimeField()),
+                (
+                    "application",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="votes", to="pupilpremium.application"
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="pp_votes",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "modified_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "panel",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="votes", to="pupilpremium.panel"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['cast_at', 'pk'],
+                "ordering": ["cast_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='ConflictDeclaration',
+            name="ConflictDeclaration",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('modified_at', models.DateTimeField(auto_now=True)),
-                ('reason', models.TextField()),
-                ('declared_on', models.DateField()),
-                ('child', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='pp_conflicts', to='children.child')),
-                ('created_by', models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='pp_conflicts', to=settings.AUTH_USER_MODEL)),
-                ('modified_by', models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("modified_at", models.DateTimeField(auto_now=True)),
+                ("reason", models.TextField()),
+                ("declared_on", models.DateField()),
+                (
+                    "child",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="pp_conflicts", to="children.child"
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="pp_conflicts",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "modified_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('member', 'child'), name='conflict_unique')],
+                "constraints": [models.UniqueConstraint(fields=("member", "child"), name="conflict_unique")],
             },
         ),
         migrations.AddConstraint(
-            model_name='grantyear',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_on__gt', models.F('starts_on'))), name='grant_year_ends_after'),
+            model_name="grantyear",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ends_on__gt", models.F("starts_on"))), name="grant_year_ends_after"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='grantyear',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_current', True)), fields=('is_current',), name='one_current_year'),
+            model_name="grantyear",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("is_current", True)), fields=("is_current",), name="one_current_year"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='fundingband',
-            constraint=models.UniqueConstraint(fields=('grant_year', 'amount_pence'), name='band_amount_unique'),
+            model_name="fundingband",
+            constraint=models.UniqueConstraint(fields=("grant_year", "amount_pence"), name="band_amount_unique"),
         ),
         migrations.AddConstraint(
-            model_name='decision',
-            constraint=models.UniqueConstraint(fields=('application', 'panel'), name='one_decision_per_panel'),
+            model_name="decision",
+            constraint=models.UniqueConstraint(fields=("application", "panel"), name="one_decision_per_panel"),
         ),
         migrations.AddIndex(
-            model_name='application',
-            index=models.Index(fields=['grant_year', 'status'], name='pupilpremiu_grant_y_4d27f6_idx'),
+            model_name="application",
+            index=models.Index(fields=["grant_year", "status"], name="pupilpremiu_grant_y_4d27f6_idx"),
         ),
         migrations.AddIndex(
-            model_name='application',
-            index=models.Index(fields=['panel', 'status'], name='pupilpremiu_panel_i_32fc27_idx'),
+            model_name="application",
+            index=models.Index(fields=["panel", "status"], name="pupilpremiu_panel_i_32fc27_idx"),
         ),
         migrations.AddConstraint(
-            model_name='application',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_on__gte', models.F('starts_on'))), name='pp_app_dates'),
+            model_name="application",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ends_on__gte", models.F("starts_on"))), name="pp_app_dates"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='application',
-            constraint=models.CheckConstraint(condition=models.Q(('amount_pence__gt', 0)), name='pp_app_amount_positive'),
+            model_name="application",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount_pence__gt", 0)), name="pp_app_amount_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='termallocation',
-            constraint=models.UniqueConstraint(fields=('grant_year', 'academic_year', 'term'), name='term_allocation_unique'),
+            model_name="termallocation",
+            constraint=models.UniqueConstraint(
+                fields=("grant_year", "academic_year", "term"), name="term_allocation_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='topslicepurpose',
-            constraint=models.UniqueConstraint(fields=('grant_year', 'fund', 'purpose'), name='top_slice_unique'),
+            model_name="topslicepurpose",
+            constraint=models.UniqueConstraint(fields=("grant_year", "fund", "purpose"), name="top_slice_unique"),
         ),
         migrations.AddIndex(
-            model_name='ledgerentry',
-            index=models.Index(fields=['grant_year', 'fund', 'kind'], name='pupilpremiu_grant_y_708b19_idx'),
+            model_name="ledgerentry",
+            index=models.Index(fields=["grant_year", "fund", "kind"], name="pupilpremiu_grant_y_708b19_idx"),
         ),
         migrations.AddConstraint(
-            model_name='ledgerentry',
-            constraint=models.CheckConstraint(condition=models.Q(('amount_pence__gt', 0)), name='ledger_amount_positive'),
+            model_name="ledgerentry",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount_pence__gt", 0)), name="ledger_amount_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ledgerentry',
-            constraint=models.UniqueConstraint(condition=models.Q(('term', ''), _negated=True), fields=('grant_year', 'child', 'term'), name='one_termly_payment_per_child'),
+            model_name="ledgerentry",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("term", ""), _negated=True),
+                fields=("grant_year", "child", "term"),
+                name="one_termly_payment_per_child",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='vote',
-            constraint=models.UniqueConstraint(fields=('application', 'panel', 'member'), name='one_vote_each'),
+            model_name="vote",
+            constraint=models.UniqueConstraint(fields=("application", "panel", "member"), name="one_vote_each"),
         ),
     ]

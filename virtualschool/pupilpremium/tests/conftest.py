@@ -68,3 +68,14 @@ def pp(world: Any) -> PP:
     ]
     panel = services.panel_create(actor=world.head, grant_year=year, meets_on=TODAY, members=members)
     return PP(year=year, panel=panel, members=members)
+
+
+@pytest.fixture
+def time_machine_today(monkeypatch: Any) -> Any:
+    """time_machine_today(day): the PP+ pages take `day` as today."""
+    from virtualschool.pupilpremium import views
+
+    def _set(day: dt.date) -> None:
+        monkeypatch.setattr(views, "_today", lambda: day)
+
+    return _set
