@@ -266,7 +266,11 @@ def as_xlsx(title: str, header: Sequence[str], rows: Sequence[Row]) -> bytes:
 
 def pack_pdf(context: dict[str, Any]) -> bytes:
     """The panel pack as a PDF (WeasyPrint), from the same data as the page."""
+    import logging
+
     from weasyprint import HTML
 
+    for name in ("weasyprint", "weasyprint.progress", "fontTools"):
+        logging.getLogger(name).setLevel(logging.WARNING)  # its page-by-page progress is not for the server log
     html = render_to_string("pupilpremium/pack_pdf.html", context)
     return HTML(string=html).write_pdf()  # type: ignore[no-any-return]

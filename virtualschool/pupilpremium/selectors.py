@@ -366,27 +366,28 @@ def panel_pack(panel: Panel) -> list[PackItem]:
     """The week's applications with each child's targets and their past funding and its outcomes.
 
     A fixed number of queries whatever the size of the pack: applications with children and targets, then
-    every earlier application for those children with its targets, decisions and payments.
+    every earlier application for those children with its targets, decisions and payments. Prefetches land in
+    lists (``to_attr``) so that reading them builds no querysets.
     """
     apps = list(
         panel.applications.select_related("applicant", "school")
         .prefetch_related(
-            Prefetch("children", queryset=Child.objects.select_related("allocated_lead")),
-            Prefetch("targets", queryset=FundedTarget.objects.select_related("child")),
-            Prefetch("votes", queryset=Vote.objects.filter(panel=panel).select_related("member")),
+            Prefetch("children", queryset=Child.objects.select_related("allocated_lead"), to_attr="pack_children"),
+            Prefetch("targets", queryset=FundedTarget.objects.select_related("child"), to_attr="pack_targets"),
+            Prefetch("votes", queryset=Vote.objects.filter(panel=panel).select_related("member"), to_attr="pack_votes"),
         )
         .order_by("submitted_on", "pk")
     )
-    child_ids = {c.pk for a in apps for c in a.children.all()}
+    child_ids = {c.pk for a in apps for c in a.pack_children}  # type: ignore[attr-defined]
     past = list(
         Application.objects.filter(children__in=child_ids)
         .exclude(panel=panel)
         .exclude(status=Application.Status.SUBMITTED)
         .distinct()
         .prefetch_related(
-            "children",
-            Prefetch("targets", queryset=FundedTarget.objects.order_by("deadline", "pk")),
-            Prefetch("decisions", queryset=Decision.objects.order_by("-decided_at")),
+            Prefetch("children", queryset=Child.objects.only("pk"), to_attr="pack_children"),
+            Prefetch("targets", queryset=FundedTarget.objects.order_by("deadline", "pk"), to_attr="pack_targets"),
+            Prefetch("decisions", queryset=Decision.objects.order_by("-decided_at"), to_attr="pack_decisions"),
         )
         .order_by("-submitted_on")
     )
@@ -399,13 +400,13 @@ def panel_pack(panel: Panel) -> list[PackItem]:
     )
     by_child: dict[int, list[PastFunding]] = defaultdict(list)
     for p in past:
-        decisions = list(p.decisions.all())
-        entry = PastFunding(p, decisions[0] if decisions else None, list(p.targets.all()), int(paid.get(p.pk, 0)))
-        for child in p.children.all():
+        decisions = p.pack_decisions  # type: ignore[attr-defined]
+        entry = PastFunding(p, decisions[0] if decisions else None, p.pack_targets, int(paid.get(p.pk, 0)))  # type: ignore[attr-defined]
+        for child in p.pack_children:  # type: ignore[attr-defined]
             by_child[child.pk].append(entry)
     items = []
     for a in apps:
-        children = list(a.children.all())
+        children = a.pack_children  # type: ignore[attr-defined]
         seen: set[int] = set()
         history = []
         for child in children:
@@ -413,7 +414,7 @@ def panel_pack(panel: Panel) -> list[PackItem]:
                 if entry.application.pk not in seen:
                     seen.add(entry.application.pk)
                     history.append(entry)
-        items.append(PackItem(a, children, list(a.targets.all()), history, list(a.votes.all())))
+        items.append(PackItem(a, children, a.pack_targets, history, a.pack_votes))  # type: ignore[attr-defined]
     return items
 
 

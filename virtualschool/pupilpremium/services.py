@@ -1066,12 +1066,16 @@ def decisions_publish(*, today: dt.date | None = None) -> int:
 # --- Reads that are audited -------------------------------------------------------------------------------------
 
 
-def record_views(*, actor: Any, applications: Iterable[Application], page: str) -> int:
-    """One VIEW event per application shown (on each child's history)."""
+def record_views(
+    *, actor: Any, applications: Iterable[Application], page: str, children: dict[int, list[Any]] | None = None
+) -> int:
+    """One VIEW event per application shown (on each child's history); `children` by application id when the
+    caller already holds them."""
     events = []
     for app in applications:
-        children: list[int | None] = [c.pk for c in app.children.all()]
-        for child_id in children or [None]:
+        known = children.get(app.pk) if children is not None else None
+        ids: list[int | None] = [c.pk for c in (known if known is not None else app.children.all())]
+        for child_id in ids or [None]:
             events.append(
                 audit.build_event(
                     actor=actor,

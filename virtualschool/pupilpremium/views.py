@@ -675,7 +675,12 @@ def panel_take_waiting(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _pack_context(request: HttpRequest, panel: Panel) -> dict[str, Any]:
     items = selectors.panel_pack(panel)
-    services.record_views(actor=request.user, applications=[i.application for i in items], page="panel pack")
+    services.record_views(
+        actor=request.user,
+        applications=[i.application for i in items],
+        page="panel pack",
+        children={i.application.pk: i.children for i in items},
+    )
     return {"panel": panel, "items": items, "members": list(panel.members.all()), "generated": timezone.now()}
 
 
