@@ -362,6 +362,12 @@ class PackItem:
     votes: list[Vote] = field(default_factory=list)
 
 
+def _prefetched(instance: Any, name: str) -> list[Any]:
+    """A `to_attr` prefetch's list (typed as a plain list)."""
+    found: list[Any] = getattr(instance, name)
+    return found
+
+
 def panel_pack(panel: Panel) -> list[PackItem]:
     """The week's applications with each child's targets and their past funding and its outcomes.
 
@@ -378,7 +384,7 @@ def panel_pack(panel: Panel) -> list[PackItem]:
         )
         .order_by("submitted_on", "pk")
     )
-    child_ids = {c.pk for a in apps for c in a.pack_children}  # type: ignore[attr-defined]
+    child_ids = {c.pk for a in apps for c in _prefetched(a, "pack_children")}
     past = list(
         Application.objects.filter(children__in=child_ids)
         .exclude(panel=panel)
@@ -400,13 +406,15 @@ def panel_pack(panel: Panel) -> list[PackItem]:
     )
     by_child: dict[int, list[PastFunding]] = defaultdict(list)
     for p in past:
-        decisions = p.pack_decisions  # type: ignore[attr-defined]
-        entry = PastFunding(p, decisions[0] if decisions else None, p.pack_targets, int(paid.get(p.pk, 0)))  # type: ignore[attr-defined]
-        for child in p.pack_children:  # type: ignore[attr-defined]
+        decisions = _prefetched(p, "pack_decisions")
+        entry = PastFunding(
+            p, decisions[0] if decisions else None, _prefetched(p, "pack_targets"), int(paid.get(p.pk, 0))
+        )
+        for child in _prefetched(p, "pack_children"):
             by_child[child.pk].append(entry)
     items = []
     for a in apps:
-        children = a.pack_children  # type: ignore[attr-defined]
+        children = _prefetched(a, "pack_children")
         seen: set[int] = set()
         history = []
         for child in children:
@@ -414,7 +422,7 @@ def panel_pack(panel: Panel) -> list[PackItem]:
                 if entry.application.pk not in seen:
                     seen.add(entry.application.pk)
                     history.append(entry)
-        items.append(PackItem(a, children, a.pack_targets, history, a.pack_votes))  # type: ignore[attr-defined]
+        items.append(PackItem(a, children, _prefetched(a, "pack_targets"), history, _prefetched(a, "pack_votes")))
     return items
 
 
