@@ -48,6 +48,7 @@ def sits_on_panel(user: Any, panel: Any) -> bool:
 
 
 rules.add_perm("pupilpremium.manage_budget", is_head)
+rules.add_perm("pupilpremium.change_policy", is_head | has_role(Role.ADMINISTRATOR))
 rules.add_perm("pupilpremium.view_budget", is_budget_reader)
 rules.add_perm("pupilpremium.export", is_budget_reader)
 rules.add_perm("pupilpremium.view_impact", is_budget_reader | has_role(Role.VIRTUAL_SCHOOL_LEAD))

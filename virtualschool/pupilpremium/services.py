@@ -54,6 +54,25 @@ from .selectors import balance, connected_reasons, outstanding_commitment, pp_po
 K = LedgerEntry.Kind
 
 
+# --- The authority's PP+ policy --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def pp_policy_update(*, actor: Any, **values: Any) -> Any:
+    """Change the PP+ policy (administrators and the Virtual School Head). The quorum cannot exceed the panel."""
+    require(actor, "pupilpremium.change_policy")
+    policy = pp_policy_get()
+    before = audit.snapshot(policy)
+    for name, value in values.items():
+        setattr(policy, name, value)
+    policy.full_clean()
+    if policy.decision_quorum > policy.panel_members:
+        raise ValidationError({"decision_quorum": "A decision cannot need more members than sit on the panel."})
+    policy.save()
+    audit.record_update(actor, policy, before)
+    return policy
+
+
 # --- Grant years ----------------------------------------------------------------------------------------------
 
 

@@ -223,3 +223,28 @@ def test_a_payment_cannot_exceed_the_commitment(pp, world):
     services.application_release(actor=world.head, application=app, amount_pence=10_000, reason="Two sessions missed")
     now = balance(pp.year)
     assert (now.committed, now.spent, now.remaining) == (0, 50_000, 526_000 - 50_000)
+
+
+def test_the_daily_command_shares_decisions(pp, world):
+    import io
+
+    from django.core.management import call_command
+
+    app = on_panel(pp, world, submit(world.lead, pp.year, world.child_a))
+    decided_at = timezone.make_aware(dt.datetime(2025, 11, 20, 11, 0))
+    services.vote_cast(actor=pp.members[0], application=app, outcome=Outcome.DECLINE, reason="No quote", now=decided_at)
+    services.vote_cast(actor=pp.members[1], application=app, outcome=Outcome.DECLINE, reason="No link", now=decided_at)
+    out = io.StringIO()
+    call_command("publish_pp_decisions", today="2025-11-21", stdout=out)
+    assert out.getvalue().startswith("1 decision shared")
+    assert Notification.objects.filter(kind="decision", recipient=world.lead).exists()
+
+
+def test_the_policy_keeps_the_quorum_within_the_panel(world):
+    from virtualschool.pupilpremium.selectors import pp_policy_get
+
+    with pytest.raises(ValidationError, match="more members"):
+        services.pp_policy_update(actor=world.head, decision_quorum=4)
+    with pytest.raises(PermissionDenied):
+        services.pp_policy_update(actor=world.lead, decision_quorum=2)
+    assert pp_policy_get().decision_quorum == 2
