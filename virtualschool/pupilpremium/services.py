@@ -1109,6 +1109,11 @@ def record_views(
     return audit.record_many(events)
 
 
+def ledger_views_record(*, actor: Any, entries: Iterable[LedgerEntry], page: str) -> int:
+    """One VIEW event per ledger row shown that names a child (on that child's history)."""
+    return audit.record_views(actor, [e for e in entries if e.child_id], child_of="child_id", context={"page": page})
+
+
 @transaction.atomic
 def export_record(*, actor: Any, grant_year: GrantYear, what: str, file_format: str, rows: int) -> AuditEvent:
     require(actor, "pupilpremium.export")

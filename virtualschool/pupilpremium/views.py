@@ -248,6 +248,7 @@ def ledger(request: HttpRequest) -> HttpResponse:
     if fund not in Fund.values:
         fund = ""
     page = Paginator(selectors.ledger_entries(year, fund or None), 50).get_page(request.GET.get("page"))
+    services.ledger_views_record(actor=request.user, entries=page.object_list, page="PP+ ledger")
     return render(
         request,
         "pupilpremium/ledger.html",
@@ -754,6 +755,7 @@ def child_tab(request: HttpRequest, pk: int) -> HttpResponse:
     rows = [(app, selectors.visible_status(request.user, app, today)) for app in apps]
     spent = LedgerEntry.objects.filter(child=child).order_by("-occurred_on", "-pk").select_related("grant_year")[:50]
     child_record_view(actor=request.user, child=child, page="PP+")
+    services.record_views(actor=request.user, applications=apps, page="child PP+ tab")
     return render(
         request,
         "pupilpremium/child.html",

@@ -227,3 +227,10 @@ def test_the_head_sets_up_a_year_from_the_pages(client, world):
     client.force_login(world.manager)
     response = client.post(reverse("pupilpremium:year-create"), {"label": "2025-26", "basis": "academic"})
     assert response.status_code == 403
+
+
+def test_reading_the_ledger_is_on_each_childs_audit_history(client, world, pp, decided):
+    client.force_login(world.manager)
+    client.get(reverse("pupilpremium:ledger"))
+    event = AuditEvent.objects.filter(action="view", object_type="pupilpremium.ledgerentry").get()
+    assert event.child_id == world.child_a.pk and event.actor == world.manager
