@@ -11,6 +11,7 @@ urlpatterns = [
     path("years/new/", views.year_create, name="year-create"),
     path("years/<int:pk>/count/", views.year_count, name="year-count"),
     path("years/<int:pk>/plan-terms/", views.year_plan_terms, name="year-plan-terms"),
+    path("years/<int:pk>/release-term/", views.year_release_term, name="year-release-term"),
     path("years/<int:pk>/top-slice/", views.top_slice, name="top-slice"),
     path("years/<int:pk>/bands/", views.band_add, name="band-add"),
     path("years/<int:pk>/terms/", views.term_allocation, name="term-allocation"),

@@ -147,6 +147,30 @@ def year_plan_terms(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(f"{reverse('pupilpremium:budget')}?year={year.label}")
 
 
+@login_required
+@require_POST
+def year_release_term(request: HttpRequest, pk: int) -> HttpResponse:
+    """Release the termly payments the PEPs allow ("no PEP, no premium") and say which are held and why."""
+    _need(request, "pupilpremium.manage_budget")
+    year = _get_year(pk)
+    allocation = year.term_allocations.filter(pk=request.POST.get("allocation", "0") or 0).first()
+    if allocation is None:
+        messages.error(request, "Choose a term with a termly amount.")
+        return redirect(f"{reverse('pupilpremium:budget')}?year={year.label}")
+    try:
+        paid, held = services.termly_payments_release(
+            actor=request.user, grant_year=year, academic_year=allocation.academic_year, term=allocation.term
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        text = f"{len(paid)} payment{'s' if len(paid) != 1 else ''} released, {len(held)} held."
+        if held:
+            text += " " + " ".join(why for _, why in held[:5]) + (" …" if len(held) > 5 else "")
+        messages.success(request, text)
+    return redirect(f"{reverse('pupilpremium:budget')}?year={year.label}")
+
+
 def _get_year(pk: int) -> GrantYear:
     try:
         return GrantYear.objects.get(pk=pk)
@@ -601,7 +625,14 @@ def panel_list(request: HttpRequest) -> HttpResponse:
     form = None
     if can_manage:
         people = get_user_model().objects.filter(is_active=True, role__in=PANEL_ROLES).order_by("full_name")
-        form = forms.PanelForm(request.POST or None, people=[(p.pk, f"{p} ({p.get_role_display()})") for p in people])
+        last = Panel.objects.order_by("-meets_on").first()
+        policy = selectors.pp_policy_get()
+        next_date = last.meets_on + dt.timedelta(days=policy.panel_interval_days) if last else _today()
+        form = forms.PanelForm(
+            request.POST or None,
+            people=[(p.pk, f"{p} ({p.get_role_display()})") for p in people],
+            initial={"meets_on": next_date, "members": [str(m.pk) for m in last.members.all()] if last else []},
+        )
         if request.method == "POST" and form.is_valid():
             year = selectors.current_grant_year()
             members = list(people.filter(pk__in=[int(pk) for pk in form.cleaned_data["members"]]))

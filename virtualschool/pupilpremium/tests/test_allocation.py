@@ -65,3 +65,27 @@ def test_termly_payments_only_under_that_model(pp, world, monkeypatch):
         services.termly_payment_release(
             actor=world.head, grant_year=pp.year, child=world.child_a, academic_year=2025, term="autumn"
         )
+
+
+def test_the_head_releases_a_terms_payments_from_the_budget_page(client, termly, world, monkeypatch):
+    from django.urls import reverse
+
+    monkeypatch.setattr(
+        hooks, "pep_grade_for_term", lambda child, year, term: "good" if child == world.child_a else None
+    )
+    client.force_login(world.head)
+    autumn = termly.year.term_allocations.get(academic_year=2025, term="autumn")
+    assert "Release autumn term 2025 payments" in client.get(reverse("pupilpremium:budget")).content.decode()
+    response = client.post(
+        reverse("pupilpremium:year-release-term", args=[termly.year.pk]), {"allocation": autumn.pk}, follow=True
+    )
+    text = response.content.decode()
+    assert "1 payment released, 1 held." in text and "there is no graded PEP" in text
+    assert LedgerEntry.objects.filter(term="2025-autumn", child=world.child_a).exists()
+    client.force_login(world.manager)
+    assert (
+        client.post(
+            reverse("pupilpremium:year-release-term", args=[termly.year.pk]), {"allocation": autumn.pk}
+        ).status_code
+        == 403
+    )
