@@ -107,6 +107,27 @@ DESTINATIONS: tuple[Destination, ...] = (
         "Quality assurance of PEPs: held on time, submitted within 20 days, graded good, and the termly round.",
         frozenset({Role.VIRTUAL_SCHOOL_HEAD, Role.VIRTUAL_SCHOOL_LEAD, Role.DATA_SPECIALIST, Role.SERVICE_MANAGER}),
     ),
+    Destination(
+        "pupil_premium_budget",
+        "pupilpremium:budget",
+        "PP+ budget",
+        "The Pupil Premium Plus grant year: total, committed, spent and remaining, the ledger, impact and exports.",
+        frozenset({Role.VIRTUAL_SCHOOL_HEAD, Role.SERVICE_MANAGER, Role.DATA_SPECIALIST}),
+    ),
+    Destination(
+        "pupil_premium",
+        "pupilpremium:applications",
+        "PP+ applications",
+        "Apply for Pupil Premium Plus funding for a child, and see the panel's decisions.",
+        frozenset({Role.VIRTUAL_SCHOOL_HEAD, Role.VIRTUAL_SCHOOL_LEAD, Role.DESIGNATED_TEACHER}),
+    ),
+    Destination(
+        "pupil_premium_panels",
+        "pupilpremium:panels",
+        "PP+ panels",
+        "The weekly panels you sit on, their packs and the applications to decide.",
+        frozenset({Role.PANEL_MEMBER, Role.SERVICE_MANAGER}),
+    ),
 )
 
 

@@ -4,6 +4,7 @@ from ninja import NinjaAPI
 
 from virtualschool.escalations.api import router as escalations_router
 from virtualschool.peps.api import router as peps_router
+from virtualschool.pupilpremium.api import router as pupil_premium_router
 from virtualschool.suspensions.api import suspensions_router, timetables_router
 
 from . import errors
@@ -36,3 +37,4 @@ api.add_router("/suspensions", suspensions_router)
 api.add_router("/reduced-timetables", timetables_router)
 api.add_router("", duties_router)
 api.add_router("/peps", peps_router)
+api.add_router("/pupil-premium", pupil_premium_router)

@@ -5,3 +5,20 @@ class PupilPremiumConfig(AppConfig):
     name = "virtualschool.pupilpremium"
     label = "pupilpremium"
     verbose_name = "Pupil Premium Plus"
+
+    def ready(self) -> None:
+        from virtualschool.core import extensions
+
+        from . import rules  # noqa: F401  (registers the permissions)
+        from .demo import write_pupil_premium_demo
+
+        extensions.register_child_tab(
+            extensions.ChildTab(
+                key="pupil-premium",
+                label="PP+",
+                url_name="pupilpremium:child",
+                order=60,
+                permission="pupilpremium.view_child_tab",
+            )
+        )
+        extensions.register_demo_writer("pupil-premium", write_pupil_premium_demo, order=80)

@@ -43,6 +43,12 @@ ENDPOINTS = [
     ("post", "/peps/1/targets"),
     ("patch", "/peps/1/targets/1"),
     ("post", "/peps/1/transitions"),
+    ("get", "/pupil-premium/budget"),
+    ("get", "/pupil-premium/applications"),
+    ("post", "/pupil-premium/applications"),
+    ("get", "/pupil-premium/applications/1"),
+    ("post", "/pupil-premium/applications/1/votes"),
+    ("get", "/pupil-premium/decisions"),
 ]
 
 
@@ -81,6 +87,11 @@ def test_openapi_document_lists_every_path_and_declares_bearer_tokens():
         "/api/v1/peps/{id}/targets",
         "/api/v1/peps/{id}/targets/{target_id}",
         "/api/v1/peps/{id}/transitions",
+        "/api/v1/pupil-premium/budget",
+        "/api/v1/pupil-premium/applications",
+        "/api/v1/pupil-premium/applications/{id}",
+        "/api/v1/pupil-premium/applications/{id}/votes",
+        "/api/v1/pupil-premium/decisions",
     }
     schemes = document["components"]["securitySchemes"]
     assert {"type": "http", "scheme": "bearer"} in schemes.values()

@@ -1,0 +1,34 @@
+"""Seams the Pupil Premium Plus app asks other apps to fill.
+
+``pep_grade_for_term(child, academic_year, term) -> str | None`` answers "how was this child's PEP for that term
+graded?" for the "no PEP, no premium" allocation model. It returns None (no graded PEP) until the PEP app
+provides it. The PEP app fills it in its ``AppConfig.ready``::
+
+    from virtualschool.pupilpremium import hooks
+    hooks.pep_grade_for_term = my_grade_lookup
+
+and the grade it returns is one of ``GRADES`` (lower case). Callers always look the function up on this module
+at call time (``hooks.pep_grade_for_term(...)``), never ``from hooks import pep_grade_for_term``, so that a later
+assignment (or a test's ``monkeypatch.setattr``) takes effect.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+# PEP quality grades from worst to best. A termly payment is released for a grade at or above ADEQUATE.
+GRADES = ("inadequate", "requires_improvement", "adequate", "good", "outstanding")
+ADEQUATE = "adequate"
+
+
+def pep_grade_for_term(child: Any, academic_year: int, term: str) -> str | None:
+    """The quality grade of `child`'s PEP for `term` ("autumn", "spring", "summer") of the academic year that
+    began in `academic_year`; None when there is no graded PEP. Replaced by the PEP app."""
+    return None
+
+
+def grade_is_at_least_adequate(grade: str | None) -> bool:
+    if grade is None:
+        return False
+    grade = grade.strip().lower().replace(" ", "_")
+    return grade in GRADES and GRADES.index(grade) >= GRADES.index(ADEQUATE)
