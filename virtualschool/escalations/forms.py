@@ -67,6 +67,16 @@ class RaiseForm(forms.Form):
         error_messages={"required": "Select yes if this is a safeguarding matter"},
     )
 
+    due_on = GovUKDateField(
+        label="A due date for the first level (optional)",
+        what="the due date",
+        help_text=(
+            "Leave blank to use the procedure's time allowed. Needed where the first level has no time limit "
+            "(for example an informal stage, 'according to the child's need')."
+        ),
+    )
+    reason = _text("Why this due date? (optional)", rows=2, help_text="Required when it differs from the procedure's")
+
     def __init__(self, *args: Any, ladders: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["ladder"].queryset = ladders
@@ -79,6 +89,8 @@ class RaiseForm(forms.Form):
             Field.textarea("evidence"),
             "arose_on",
             Field.radios("safeguarding", inline=True),
+            "due_on",
+            Field.textarea("reason"),
             submit="Raise the concern",
         )
 

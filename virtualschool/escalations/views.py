@@ -212,6 +212,8 @@ def escalation_raise(request: HttpRequest, pk: int) -> HttpResponse:
                 evidence=data["evidence"],
                 arose_on=data["arose_on"],
                 safeguarding=data["safeguarding"],
+                due_on=data["due_on"],
+                reason=data["reason"],
             )
         except ValidationError as exc:
             apply_service_errors(form, exc)

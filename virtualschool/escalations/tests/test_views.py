@@ -238,3 +238,24 @@ def test_reading_the_child_tab_and_drafting_letters_are_in_the_childs_audit_hist
     assert events.filter(action="view", context__page="escalations").exists()
     assert events.filter(action="view", context__page="letter").exists()
     assert events.filter(action="export", context__format="docx").exists()
+
+
+def test_an_informal_stage_gets_the_due_date_the_holder_sets_when_raising(client, world, frozen):
+    from virtualschool.escalations.models import Ladder
+
+    client.force_login(world.iro_a)
+    ladder = Ladder.objects.get(slug="dorset-dispute-resolution")
+    response = client.post(
+        reverse("escalations:raise", args=[world.child_a.pk]),
+        {
+            "ladder": ladder.pk,
+            "failing_party": "local_authority",
+            "summary": "Care plan not reviewed",
+            "safeguarding": "no",
+            **_date("arose_on", MONDAY),
+            **_date("due_on", dt.date(2026, 11, 6)),
+        },
+    )
+    assert response.status_code == 302
+    escalation = Escalation.objects.get()
+    assert escalation.current_step.level.number == 0 and escalation.due_on == dt.date(2026, 11, 6)
