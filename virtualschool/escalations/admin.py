@@ -38,6 +38,16 @@ class LevelInline(admin.StackedInline):
         ("ask_child_views", "consider_reviewing_officer", "repeats"),
     ]
 
+    # The levels are part of the ladder: whoever may change ladders may see, add, change and remove levels.
+    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return request.user.has_perm("escalations.change_ladder")
+
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return request.user.has_perm("escalations.change_ladder")
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return request.user.has_perm("escalations.change_ladder")
+
     def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return request.user.has_perm("escalations.change_ladder")
 

@@ -67,6 +67,16 @@ class RaiseForm(forms.Form):
         error_messages={"required": "Select yes if this is a safeguarding matter"},
     )
 
+    due_on = GovUKDateField(
+        label="A due date for the first level (optional)",
+        what="the due date",
+        help_text=(
+            "Leave blank to use the procedure's time allowed. Needed where the first level has no time limit "
+            "(for example an informal stage, 'according to the child's need')."
+        ),
+    )
+    reason = _text("Why this due date? (optional)", rows=2, help_text="Required when it differs from the procedure's")
+
     def __init__(self, *args: Any, ladders: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["ladder"].queryset = ladders
@@ -79,6 +89,8 @@ class RaiseForm(forms.Form):
             Field.textarea("evidence"),
             "arose_on",
             Field.radios("safeguarding", inline=True),
+            "due_on",
+            Field.textarea("reason"),
             submit="Raise the concern",
         )
 
@@ -89,6 +101,13 @@ class _ReasonAndTimescale(forms.Form):
         what="the due date",
         help_text="Leave blank to use the procedure's time allowed. A different date needs a reason.",
     )
+    holder = forms.ModelChoiceField(
+        label="Who holds it from now on?", queryset=None, required=False, empty_label="Keep the current holder"
+    )
+
+    def __init__(self, *args: Any, holders: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["holder"].queryset = holders  # type: ignore[attr-defined]
 
 
 class MoveForm(_ReasonAndTimescale):
@@ -96,7 +115,7 @@ class MoveForm(_ReasonAndTimescale):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = _helper(Field.textarea("reason"), "due_on", submit="Move it up")
+        self.helper = _helper(Field.textarea("reason"), "due_on", "holder", submit="Move it up")
 
 
 class SkipForm(_ReasonAndTimescale):
@@ -110,9 +129,9 @@ class SkipForm(_ReasonAndTimescale):
 
     def __init__(self, *args: Any, levels: list[LadderLevel], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["level"].choices = [(lv.number, f"{lv.label}: {lv.name}") for lv in levels]
+        self.fields["level"].choices = [(lv.number, f"{lv.label}: {lv.name}") for lv in levels]  # type: ignore[attr-defined]
         self.helper = _helper(
-            Field.radios("level", small=True), Field.textarea("reason"), "due_on", submit="Skip to this level"
+            Field.radios("level", small=True), Field.textarea("reason"), "due_on", "holder", submit="Skip to this level"
         )
 
 

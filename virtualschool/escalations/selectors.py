@@ -20,7 +20,7 @@ from typing import Any
 from django.db.models import Prefetch, Q, QuerySet
 
 from virtualschool.accounts.models import Role
-from virtualschool.children.selectors import children_visible_to
+from virtualschool.children.selectors import child_scope_q, children_visible_to
 from virtualschool.core.calendar import SchoolCalendar, add_working_days, school_calendar
 
 from .models import (
@@ -60,7 +60,8 @@ def escalation_scope_q(user: Any) -> Q | None:
         mine = own
     else:
         return Q(pk__in=[])
-    return mine & Q(child__in=children_visible_to(user))
+    child_scope = child_scope_q(user)
+    return mine if child_scope is None else mine & Q(child__in=children_visible_to(user))
 
 
 def escalations_visible_to(user: Any) -> QuerySet[Escalation]:

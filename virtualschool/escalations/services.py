@@ -515,8 +515,23 @@ def responses_record(*, actor: Any, escalation: Escalation, responses: Iterable[
 
 
 @transaction.atomic
-def escalation_record_view(*, actor: Any, escalation: Escalation) -> AuditEvent:
-    return audit.record_view(actor, escalation, child_id=escalation.child_id)
+def escalation_record_view(*, actor: Any, escalation: Escalation, page: str = "escalation") -> AuditEvent:
+    """Record that `actor` read an escalation (which page), for the child's audit history."""
+    return audit.record_view(actor, escalation, child_id=escalation.child_id, context={"page": page})
+
+
+@transaction.atomic
+def letter_record(*, actor: Any, escalation: Escalation, level: LadderLevel, download: bool) -> AuditEvent:
+    """Record that `actor` drafted (or downloaded as Word) the letter for a level: it holds the child's details."""
+    return audit.record(
+        actor=actor,
+        action=AuditEvent.Action.EXPORT if download else AuditEvent.Action.VIEW,
+        object_type=audit.object_type_of(escalation),
+        object_id=escalation.pk,
+        object_repr=str(escalation),
+        child_id=escalation.child_id,
+        context={"page": "letter", "level": level.number, "format": "docx" if download else "text"},
+    )
 
 
 def check_escalation_clocks(today: dt.date | None = None) -> dict[str, int]:

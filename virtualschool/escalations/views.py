@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods
 
+from virtualschool.children import services as child_services
 from virtualschool.children.forms import apply_service_errors
 from virtualschool.children.views import child_or_404, child_page_context
 from virtualschool.core.calendar import add_working_days
@@ -112,6 +113,26 @@ def _require_change(request: HttpRequest, escalation: Escalation) -> None:
         raise PermissionDenied("Only the person who holds or raised this escalation, or a manager, can change it.")
 
 
+def holder_choices(escalation: Escalation) -> Any:
+    """Who may hold the escalation from the next level: Virtual School staff, the child's social worker and
+    reviewing officer, and whoever holds it now."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+
+    from virtualschool.accounts.models import Role
+
+    child = escalation.child
+    return (
+        get_user_model()
+        .objects.filter(
+            Q(role__in=[Role.VIRTUAL_SCHOOL_HEAD, Role.VIRTUAL_SCHOOL_LEAD, Role.SERVICE_MANAGER])
+            | Q(pk__in=[child.social_worker_id, child.reviewing_officer_id, escalation.holder_id]),
+            is_active=True,
+        )
+        .order_by("full_name")
+    )
+
+
 def _timeline(escalation: Escalation) -> list[dict[str, Any]]:
     """Every event of the escalation, newest first, for the MOJ timeline."""
     items: list[dict[str, Any]] = []
@@ -161,6 +182,7 @@ def child_escalations(request: HttpRequest, pk: int) -> HttpResponse:
         "rows": _rows(escalations_for_child(user=request.user, child=child), today),
         "can_raise": request.user.has_perm("escalations.add_escalation", child),
     }
+    child_services.child_record_view(actor=request.user, child=child, page="escalations")
     return render(request, "escalations/child.html", context)
 
 
@@ -190,6 +212,8 @@ def escalation_raise(request: HttpRequest, pk: int) -> HttpResponse:
                 evidence=data["evidence"],
                 arose_on=data["arose_on"],
                 safeguarding=data["safeguarding"],
+                due_on=data["due_on"],
+                reason=data["reason"],
             )
         except ValidationError as exc:
             apply_service_errors(form, exc)
@@ -252,7 +276,11 @@ def _form_page(
 def escalation_move(request: HttpRequest, pk: int) -> HttpResponse:
     def act(escalation: Escalation, data: dict[str, Any]) -> None:
         services.escalation_move_up(
-            actor=request.user, escalation=escalation, reason=data["reason"], due_on=data["due_on"]
+            actor=request.user,
+            escalation=escalation,
+            reason=data["reason"],
+            due_on=data["due_on"],
+            holder=data.get("holder"),
         )
 
     return _form_page(
@@ -262,6 +290,7 @@ def escalation_move(request: HttpRequest, pk: int) -> HttpResponse:
         "Move the escalation up",
         act,
         "The escalation has moved up.",
+        form_kwargs=lambda escalation: {"holders": holder_choices(escalation)},
         intro="It goes to the next level of the procedure (at the last, repeating level: a reminder).",
     )
 
@@ -272,7 +301,10 @@ def escalation_skip(request: HttpRequest, pk: int) -> HttpResponse:
         if not escalation.ladder.skip_allowed(escalation.safeguarding):
             raise PermissionDenied("This procedure does not allow levels to be skipped.")
         current = escalation.current_step.level.number if escalation.current_step else -1
-        return {"levels": [lv for lv in escalation.ladder.levels.all() if lv.number > current]}
+        return {
+            "levels": [lv for lv in escalation.ladder.levels.all() if lv.number > current],
+            "holders": holder_choices(escalation),
+        }
 
     def act(escalation: Escalation, data: dict[str, Any]) -> None:
         services.escalation_skip(
@@ -281,6 +313,7 @@ def escalation_skip(request: HttpRequest, pk: int) -> HttpResponse:
             level_number=data["level"],
             reason=data["reason"],
             due_on=data["due_on"],
+            holder=data.get("holder"),
         )
 
     return _form_page(
@@ -361,6 +394,7 @@ def letter(request: HttpRequest, pk: int) -> HttpResponse:
     escalation = _escalation_or_404(request, pk)
     level = _letter_level(request, escalation)
     draft = letters.draft_letter(escalation, level, author=request.user)
+    services.letter_record(actor=request.user, escalation=escalation, level=level, download=False)
     context = {
         **child_page_context(request, escalation.child, "escalations", timezone.localdate()),
         "escalation": escalation,
@@ -375,6 +409,7 @@ def letter_docx(request: HttpRequest, pk: int) -> HttpResponse:
     escalation = _escalation_or_404(request, pk)
     level = _letter_level(request, escalation)
     draft = letters.draft_letter(escalation, level, author=request.user)
+    services.letter_record(actor=request.user, escalation=escalation, level=level, download=True)
     response = HttpResponse(
         letters.letter_docx(draft),
         content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",

@@ -210,3 +210,52 @@ def test_the_ladders_page_lists_every_level(client, world):
     html = client.get(reverse("escalations:ladders")).content.decode()
     assert "Referral to CAFCASS" in html and "Fortnightly reminders until it is done" in html
     assert html.count('class="govuk-heading-m" id=') == 11
+
+
+def test_moving_up_can_hand_the_escalation_to_another_holder(client, world, raise_concern, frozen):
+    escalation = raise_concern()
+    client.force_login(world.lead)
+    page = client.get(reverse("escalations:move", args=[escalation.pk])).content.decode()
+    assert str(world.head) in page and str(world.sw_a) in page and str(world.sw_b) not in page
+    client.post(reverse("escalations:move", args=[escalation.pk]), {"reason": "", "holder": world.head.pk})
+    escalation.refresh_from_db()
+    assert escalation.holder == world.head and escalation.current_step.level.number == 2
+    refused = client.post(reverse("escalations:move", args=[escalation.pk]), {"holder": world.sw_b.pk})
+    assert refused.status_code == 200 and "govuk-error-summary" in refused.content.decode()
+
+
+def test_reading_the_child_tab_and_drafting_letters_are_in_the_childs_audit_history(
+    client, world, raise_concern, frozen
+):
+    from virtualschool.core.models import AuditEvent
+
+    escalation = raise_concern()
+    client.force_login(world.sw_a)
+    client.get(reverse("escalations:child", args=[world.child_a.pk]))
+    client.get(reverse("escalations:letter", args=[escalation.pk]))
+    client.get(reverse("escalations:letter-docx", args=[escalation.pk]))
+    events = AuditEvent.objects.filter(actor=world.sw_a, child_id=world.child_a.pk)
+    assert events.filter(action="view", context__page="escalations").exists()
+    assert events.filter(action="view", context__page="letter").exists()
+    assert events.filter(action="export", context__format="docx").exists()
+
+
+def test_an_informal_stage_gets_the_due_date_the_holder_sets_when_raising(client, world, frozen):
+    from virtualschool.escalations.models import Ladder
+
+    client.force_login(world.iro_a)
+    ladder = Ladder.objects.get(slug="dorset-dispute-resolution")
+    response = client.post(
+        reverse("escalations:raise", args=[world.child_a.pk]),
+        {
+            "ladder": ladder.pk,
+            "failing_party": "local_authority",
+            "summary": "Care plan not reviewed",
+            "safeguarding": "no",
+            **_date("arose_on", MONDAY),
+            **_date("due_on", dt.date(2026, 11, 6)),
+        },
+    )
+    assert response.status_code == 302
+    escalation = Escalation.objects.get()
+    assert escalation.current_step.level.number == 0 and escalation.due_on == dt.date(2026, 11, 6)
