@@ -9,10 +9,11 @@ class PepsConfig(AppConfig):
     def ready(self) -> None:
         from virtualschool.core import extensions
 
-        from . import receivers, rules  # noqa: F401  (registers permissions and signal receivers)
+        from . import duty_events, receivers, rules  # noqa: F401  (registers permissions and signal receivers)
         from .demo import write_demo
 
         extensions.register_child_tab(
             extensions.ChildTab("peps", "PEPs", "peps:child", order=50, permission="peps.view_pep_tab")
         )
         extensions.register_demo_writer("peps", write_demo, order=50)
+        duty_events.register()
