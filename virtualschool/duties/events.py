@@ -156,6 +156,11 @@ def register_event_source(
     _SOURCES[kind] = EventSource(kind, fn, label or kind.replace("_", " ").capitalize(), app, runs_after_leaving)
 
 
+def unregister_event_source(kind: str) -> None:
+    """Forget the source of `kind` (tests that measure only some apps' duties, inside `sources_restored`)."""
+    _SOURCES.pop(kind, None)
+
+
 def event_source(kind: str) -> EventSource | None:
     return _SOURCES.get(kind)
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from virtualschool.children.tests.factories import ChildFactory
 from virtualschool.core.models import Notification
-from virtualschool.duties import engine
+from virtualschool.duties import engine, events
 from virtualschool.duties.models import DutyInstance, State
 from virtualschool.placements.tests.factories import EducationPlacementFactory
 
@@ -19,7 +19,16 @@ TODAY = dt.date(2026, 11, 26)
 @pytest.fixture
 def duties(world):
     """child_a (lead, sw_a, school A, in area): overdue roll duty; child_b (lead, sw_b, school B, out of area):
-    met late; child_c (another lead): due today."""
+    met late; child_c (another lead): due today. Only the roll's own duties are measured here (the PEP and
+    suspension apps' sources are tested in test_app_event_sources)."""
+    with events.sources_restored():
+        for kind, source in events.event_sources().items():
+            if source.app not in {"children", "placements", "duties"}:
+                events.unregister_event_source(kind)
+        yield _make_duties(world)
+
+
+def _make_duties(world):
     from virtualschool.accounts.models import Role
     from virtualschool.accounts.tests.factories import UserFactory
 
