@@ -143,8 +143,11 @@ def default_period(today: dt.date) -> tuple[dt.date, dt.date]:
 
 
 def _decided(user: Any, start: dt.date, end: dt.date) -> QuerySet[DutyInstance]:
-    """Duties that fell due in the period and are decided: met (on time or late) or overdue."""
-    return duties_visible_to(user).filter(due_on__range=(start, end), state__in=DECIDED_STATES)
+    """Duties decided in the period: those that fell due in it (met on time, met late or overdue), and those met
+    on time in it ahead of a due date after it (so meeting a duty early counts at once)."""
+    fell_due = Q(due_on__range=(start, end), state__in=DECIDED_STATES)
+    met_early = Q(state=State.MET_ON_TIME, met_on__range=(start, end), due_on__gt=end)
+    return duties_visible_to(user).filter(fell_due | met_early)
 
 
 def compliance(*, user: Any, start: dt.date, end: dt.date, by: str = "") -> list[RuleCompliance]:

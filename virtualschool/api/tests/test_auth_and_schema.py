@@ -21,6 +21,8 @@ ENDPOINTS = [
     ("get", "/children/1/sdq"),
     ("post", "/children/1/sdq"),
     ("get", "/children/1/sdq/school-due"),
+    ("get", "/children/1/duties"),
+    ("get", "/duties/rules"),
     ("get", "/placements"),
     ("get", "/placements/1"),
     ("post", "/placements"),
@@ -46,6 +48,8 @@ def test_openapi_document_lists_every_path_and_declares_bearer_tokens():
         "/api/v1/children/{id}",
         "/api/v1/children/{id}/sdq",
         "/api/v1/children/{id}/sdq/school-due",
+        "/api/v1/children/{id}/duties",
+        "/api/v1/duties/rules",
         "/api/v1/placements",
         "/api/v1/placements/{id}",
     }
