@@ -11,7 +11,7 @@ from django.db.models import Count, Q, QuerySet
 
 from virtualschool.accounts.models import WHOLE_ROLL_ROLES
 from virtualschool.children.models import Child
-from virtualschool.children.selectors import child_scope_q, children_visible_to
+from virtualschool.children.selectors import child_scope_q
 from virtualschool.core.calendar import academic_year_start
 
 from .models import DECIDED_STATES, DutyInstance, DutyRule, State
@@ -36,53 +36,71 @@ def duties_for_child(*, user: Any, child: Child) -> QuerySet[DutyInstance]:
     )
 
 
-def caseload_children(user: Any) -> QuerySet[Child]:
-    """The children whose duties are `user`'s work: a Virtual School member's own allocation (as on 'My
-    caseload'); for everyone else, the children they may see (their pupils, their allocated children)."""
-    if getattr(user, "is_authenticated", False) and user.role in WHOLE_ROLL_ROLES:
-        return Child.objects.filter(allocated_lead=user)
-    return children_visible_to(user)
-
-
 def caseload_duties(*, user: Any, mine_only: bool = False) -> QuerySet[DutyInstance]:
+    """The duties that are `user`'s work: for a Virtual School member, those of their own allocated children (as
+    on 'My caseload'); for everyone else, those of the children they may see (their pupils, their allocated
+    children). `mine_only` keeps the duties `user` owns."""
     if getattr(user, "is_authenticated", False) and user.role in WHOLE_ROLL_ROLES:
         qs = DutyInstance.objects.filter(child__allocated_lead=user)
     else:
         qs = duties_visible_to(user)
-    if mine_only:
-        qs = qs.filter(owner=user)
-    return qs.select_related("rule", "owner", "child")
+    return qs.filter(owner=user) if mine_only else qs
 
 
-LIST_FIELDS = ("id", "child_id", "rule_id", "owner_id", "started_on", "due_on", "met_on", "state", "reference",
-               "child__first_name", "child__last_name", "child__preferred_name")  # fmt: skip
+@dataclass(frozen=True, slots=True)
+class WorkItem:
+    """A line of My work: a duty with what the list shows of its child, rule and owner."""
+
+    id: int
+    child_id: int
+    child_name: str
+    rule: DutyRule
+    owner_id: int | None
+    owner_name: str
+    started_on: dt.date
+    due_on: dt.date
+    state: str
 
 
-def _work_list(user: Any, state: str, mine_only: bool) -> list[DutyInstance]:
-    """One state's duties across the caseload, soonest due first, with child, rule and owner attached: one query
-    for the duties and their children; the rules (a few dozen) and owners are looked up once, not joined per row."""
-    if getattr(user, "is_authenticated", False) and user.role in WHOLE_ROLL_ROLES:
-        qs = DutyInstance.objects.filter(child__allocated_lead=user)
-    else:
-        qs = duties_visible_to(user)
-    if mine_only:
-        qs = qs.filter(owner=user)
-    rows = list(qs.filter(state=state).select_related("child").only(*LIST_FIELDS).order_by("due_on", "pk"))
+def _work_list(user: Any, state: str, mine_only: bool) -> list[WorkItem]:
+    """One state's duties across the caseload, soonest due first: one query for the duties with their children's
+    names; the rules (a few dozen) and the owners' names are looked up once, not joined row by row."""
+    rows = list(
+        caseload_duties(user=user, mine_only=mine_only)
+        .filter(state=state)
+        .order_by("due_on", "pk")
+        .values_list(
+            "pk",
+            "child_id",
+            "child__first_name",
+            "child__preferred_name",
+            "child__last_name",
+            "rule_id",
+            "owner_id",
+            "started_on",
+            "due_on",
+        )
+    )
     rules = {rule.pk: rule for rule in DutyRule.objects.all()}
-    owner_ids = {row.owner_id for row in rows if row.owner_id}
-    owners = {person.pk: person for person in get_user_model().objects.filter(pk__in=owner_ids)} if owner_ids else {}
-    for row in rows:
-        row.rule = rules[row.rule_id]
-        row.owner = owners.get(row.owner_id) if row.owner_id else None
-    return rows
+    owner_ids = {row[6] for row in rows if row[6]}
+    owners = (
+        {pk: full or username for pk, full, username in
+         get_user_model().objects.filter(pk__in=owner_ids).values_list("pk", "full_name", "username")}
+        if owner_ids else {}
+    )  # fmt: skip
+    return [
+        WorkItem(pk, child_id, f"{preferred or first} {last}", rules[rule_id], owner_id,
+                 owners.get(owner_id, "") if owner_id else "", started_on, due_on, state)
+        for pk, child_id, first, preferred, last, rule_id, owner_id, started_on, due_on in rows
+    ]  # fmt: skip
 
 
-def overdue_for(*, user: Any, mine_only: bool = False) -> list[DutyInstance]:
+def overdue_for(*, user: Any, mine_only: bool = False) -> list[WorkItem]:
     """Overdue duties across `user`'s caseload, longest overdue first."""
     return _work_list(user, State.OVERDUE, mine_only)
 
 
-def due_soon_for(*, user: Any, mine_only: bool = False) -> list[DutyInstance]:
+def due_soon_for(*, user: Any, mine_only: bool = False) -> list[WorkItem]:
     """Duties due within the due-soon days (this week) across `user`'s caseload, soonest first."""
     return _work_list(user, State.DUE, mine_only)
 
@@ -125,8 +143,11 @@ def default_period(today: dt.date) -> tuple[dt.date, dt.date]:
 
 
 def _decided(user: Any, start: dt.date, end: dt.date) -> QuerySet[DutyInstance]:
-    """Duties that fell due in the period and are decided: met (on time or late) or overdue."""
-    return duties_visible_to(user).filter(due_on__range=(start, end), state__in=DECIDED_STATES)
+    """Duties decided in the period: those that fell due in it (met on time, met late or overdue), and those met
+    on time in it ahead of a due date after it (so meeting a duty early counts at once)."""
+    fell_due = Q(due_on__range=(start, end), state__in=DECIDED_STATES)
+    met_early = Q(state=State.MET_ON_TIME, met_on__range=(start, end), due_on__gt=end)
+    return duties_visible_to(user).filter(fell_due | met_early)
 
 
 def compliance(*, user: Any, start: dt.date, end: dt.date, by: str = "") -> list[RuleCompliance]:

@@ -242,3 +242,12 @@ def test_a_rolled_back_write_leaves_no_refresh_waiting(world):
         child.save()
     started = DutyInstance.objects.get(child=child, rule__slug="roll-add-after-care-status").started_on
     assert started == dt.date(2026, 11, 23)
+
+
+def test_a_duty_met_early_counts_in_the_period_it_was_met(client, world):
+    child = ChildFactory(care_status_received_on=dt.date(2026, 11, 20), added_to_roll_on=dt.date(2026, 11, 20))
+    engine.refresh([child.pk], today=dt.date(2026, 11, 20))  # due 25 November, met on the day it started
+    client.force_login(world.head)
+    response = client.get(reverse("duties:compliance"), {"from": "2026-09-01", "to": "2026-11-20"})
+    roll = next(row for row in response.context["rows"] if row["entry"].rule.slug == "roll-add-after-care-status")
+    assert (roll["entry"].total.decided, roll["entry"].total.on_time) == (1, 1)
