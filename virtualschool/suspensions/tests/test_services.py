@@ -331,3 +331,18 @@ def test_a_return_meeting_without_inviting_both_is_flagged_and_governors_have_15
     facts = suspension_facts(exclusion, today=D(2025, 11, 7), policy=suspension_policy(), calendar=_cal())
     # 15 school days after Thursday 23 October, skipping half term: Thursday 20 November.
     assert facts.governors_by == D(2025, 11, 20)
+
+
+@pytest.mark.django_db
+def test_the_notification_says_what_happened_and_what_is_due(world, terms):
+    s = suspend(world, length=8)
+    body = Notification.objects.get(recipient=world.sw_a, key=f"suspension:{s.pk}:recorded").body
+    assert "suspended for 8 school days from 3 November 2025 by Alderley Primary" in body
+    assert "Reasons: Persistent or general disruptive behaviour." in body
+    assert "Full-time education must be in place from 10 November 2025." in body
+    assert "paperwork is due by 5 November 2025" in body
+    # Told once: recording the same event again tells nobody twice.
+    from virtualschool.suspensions.services import _tell_people
+
+    _tell_people(s)
+    assert Notification.objects.filter(key=f"suspension:{s.pk}:recorded").count() == 3
