@@ -346,3 +346,20 @@ def test_the_notification_says_what_happened_and_what_is_due(world, terms):
 
     _tell_people(s)
     assert Notification.objects.filter(key=f"suspension:{s.pk}:recorded").count() == 3
+
+
+@pytest.mark.django_db
+def test_the_overview_figures_are_the_share_of_the_roll_suspended_and_on_a_reduced_timetable(world, terms):
+    from virtualschool.suspensions.selectors import overview
+
+    suspend(world)
+    suspend(world, start_date=D(2025, 11, 10), decided_on=D(2025, 11, 10))  # the same child twice counts once
+    _timetable(world)
+    figures = overview(user=world.lead, today=D(2025, 11, 20)).figures
+    assert figures is not None
+    assert (figures.roll, figures.suspended, figures.reduced_timetable) == (2, 1, 1)
+    assert (figures.suspended_percent, figures.reduced_timetable_percent) == ("50.0%", "50.0%")
+    mine = overview(user=world.dt_b, today=D(2025, 11, 20)).figures
+    assert mine is not None and (mine.roll, mine.suspended) == (1, 0)
+    at_b = overview(user=world.lead, today=D(2025, 11, 20), school_id=world.school_b.pk).figures
+    assert at_b is not None and (at_b.roll, at_b.suspended, at_b.reduced_timetable) == (1, 0, 0)
