@@ -95,6 +95,7 @@ class SuspensionForm(forms.Form):
     length = forms.IntegerField(
         label="Length",
         required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false"}),
         min_value=1,
         max_value=90,
         help_text="School days or sessions (a session is a morning or an afternoon)",
@@ -295,6 +296,7 @@ class TimetableForm(forms.Form):
     school = forms.TypedChoiceField(label="School", coerce=int, required=False, empty_value=None)
     hours_per_week = forms.DecimalField(
         label="Hours a week",
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "spellcheck": "false"}),
         max_digits=4,
         decimal_places=1,
         min_value=0.1,

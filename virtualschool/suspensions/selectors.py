@@ -135,6 +135,12 @@ class SuspensionFacts:
         return [name for name, status in who if status != assess.ON_TIME]
 
     @property
+    def late_told_text(self) -> str:
+        """'The social worker and the reviewing officer not told on the day', or ''."""
+        late = assess.join_words(self.late_told)
+        return f"{late[:1].upper()}{late[1:]} not told on the day" if late else ""
+
+    @property
     def paperwork_flag(self) -> bool:
         return self.paperwork in (assess.MISSING, assess.RECEIVED_LATE)
 

@@ -202,6 +202,7 @@ def test_facts_flag_late_telling_missing_paperwork_and_day_six(world, terms):
     facts = suspension_facts(s, today=D(2025, 11, 6), policy=suspension_policy(), calendar=_cal())
     assert facts.vs_told == "on_time" and facts.social_worker_told == "late"
     assert facts.late_told == ["the social worker", "the reviewing officer"]
+    assert facts.late_told_text == "The social worker and the reviewing officer not told on the day"
     assert facts.paperwork == "missing" and facts.paperwork_due == D(2025, 11, 5)
     assert s.full_time_from == D(2025, 11, 10)
     assert facts.day6_status == "due"  # within three school days
