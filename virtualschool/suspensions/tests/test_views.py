@@ -192,7 +192,7 @@ def test_recording_a_reduced_timetable_needs_a_name_for_each_agreement(client, w
     }
     html = client.post(url, data).content.decode()
     assert "Enter the name of who agreed for social care" in html
-    assert "Tick that carer agreed, or remove the name" in html
+    assert "Tick that the carer agreed, or remove the name" in html
     assert not ReducedTimetable.objects.exists()
     data.update({"agreed_social_care_by": "Sam Social", "agreed_carer": "on"})
     assert client.post(url, data).status_code == 302
