@@ -364,3 +364,30 @@ def test_the_overview_figures_are_the_share_of_the_roll_suspended_and_on_a_reduc
     assert mine is not None and (mine.roll, mine.suspended) == (1, 0)
     at_b = overview(user=world.lead, today=D(2025, 11, 20), school_id=world.school_b.pk).figures
     assert at_b is not None and (at_b.roll, at_b.suspended, at_b.reduced_timetable) == (1, 0, 0)
+
+
+@pytest.mark.django_db
+def test_the_policy_numbers_are_changed_by_the_head_or_an_administrator_and_audited(world, terms):
+    with pytest.raises(PermissionDenied):
+        services.suspension_policy_update(actor=world.lead, pattern_in_term=3)
+    with pytest.raises(ValidationError, match="above the one at which parents may ask"):
+        services.suspension_policy_update(actor=world.head, term_days_must_consider=Decimal(4))
+    services.suspension_policy_update(actor=world.admin, pattern_in_term=3)
+    assert suspension_policy().pattern_in_term == 3
+    assert AuditEvent.objects.filter(object_type="suspensions.suspensionpolicy", actor=world.admin).exists()
+    # The pattern now needs three in a term.
+    suspend(world, start_date=D(2025, 9, 15), decided_on=D(2025, 9, 15))
+    suspend(world, start_date=D(2025, 11, 10), decided_on=D(2025, 11, 10))
+    from virtualschool.suspensions.selectors import overview
+
+    assert overview(user=world.lead, today=D(2025, 11, 20)).patterns == []
+
+
+@pytest.mark.django_db
+def test_the_policy_admin_page_goes_straight_to_the_one_row(client, world):
+    world.admin.is_staff = True
+    world.admin.save()
+    client.force_login(world.admin)
+    response = client.get("/django-admin/suspensions/suspensionpolicy/")
+    assert response.status_code == 302
+    assert client.get(response["Location"]).status_code == 200
