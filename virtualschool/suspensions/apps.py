@@ -9,7 +9,7 @@ class SuspensionsConfig(AppConfig):
     def ready(self) -> None:
         from virtualschool.core import extensions
 
-        from . import demo, records
+        from . import calendar_sync, demo, records
 
         extensions.register_child_tab(
             extensions.ChildTab("behaviour", "Behaviour and exclusion", "suspensions:child", order=60)
@@ -17,3 +17,4 @@ class SuspensionsConfig(AppConfig):
         extensions.register_child_records("suspensions", records.suspensions_summary, order=30)
         extensions.register_child_records("reduced-timetables", records.timetables_summary, order=31)
         extensions.register_demo_writer("suspensions", demo.write_demo, order=40)
+        calendar_sync.connect()

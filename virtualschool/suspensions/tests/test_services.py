@@ -182,7 +182,12 @@ def test_governors_and_independent_review_follow_in_order(world, terms):
     )
     exclusion.refresh_from_db()
     assert exclusion.get_review_outcome_display().startswith("Quashed")
-    assert AuditEvent.objects.filter(object_id=str(exclusion.pk), action="update").count() == 2
+    assert (
+        AuditEvent.objects.filter(
+            object_type="suspensions.suspension", object_id=str(exclusion.pk), action="update"
+        ).count()
+        == 2
+    )
 
 
 @pytest.mark.django_db
@@ -391,3 +396,23 @@ def test_the_policy_admin_page_goes_straight_to_the_one_row(client, world):
     response = client.get("/django-admin/suspensions/suspensionpolicy/")
     assert response.status_code == 302
     assert client.get(response["Location"]).status_code == 200
+
+
+@pytest.mark.django_db
+def test_correcting_the_term_dates_works_the_stored_dates_out_again(world, terms):
+    from virtualschool.core.models import SchoolTerm
+    from virtualschool.core.services import school_term_save
+
+    s = suspend(world, start_date=D(2025, 10, 23), decided_on=D(2025, 10, 23), length=5)
+    assert s.end_date == D(2025, 11, 5)
+    autumn = SchoolTerm.objects.get(academic_year=2025, term="autumn")
+    # Half term was entered a week out: it is 20 to 24 October, so Thursday 23 October is in half term and the
+    # five days are Monday 27 to Friday 31 October.
+    school_term_save(
+        actor=world.head, school_term=autumn, half_term_start=D(2025, 10, 20), half_term_end=D(2025, 10, 24)
+    )
+    s.refresh_from_db()
+    assert s.end_date == D(2025, 10, 31)
+    event = AuditEvent.objects.filter(object_type="suspensions.suspension", object_id=str(s.pk), action="update").get()
+    assert event.actor is None and event.context["reason"] == "term dates of 2025 changed"
+    assert event.changes["end_date"] == ["2025-11-05", "2025-10-31"]
