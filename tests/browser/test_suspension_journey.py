@@ -13,7 +13,7 @@ from virtualschool.core.calendar import school_calendar
 from virtualschool.demo import catalogue
 from virtualschool.demo.builder import load_demo
 from virtualschool.placements.models import EducationPlacement
-from virtualschool.suspensions.models import Suspension
+from virtualschool.suspensions.models import ReducedTimetable, Suspension
 from virtualschool.suspensions.selectors import schools_for_recording
 
 from .test_caseload_journey import CHROMIUM, CHROMIUM_ARGS, _require_prerequisites, serious_accessibility_violations
@@ -91,3 +91,48 @@ def test_designated_teacher_records_a_suspension(live_server, teacher_and_pupil,
 
     suspension = Suspension.objects.get(child=child)
     assert suspension.created_by == teacher and suspension.reasons == ["DB"] and suspension.length == 2
+
+
+def test_the_virtual_school_pages_for_exclusions_and_timetables_have_no_serious_accessibility_problems(
+    live_server, monkeypatch
+):
+    _require_prerequisites()
+    load_demo(size="small")
+    head = User.objects.get(username="head")
+    exclusion = Suspension.objects.get(category="PERM")
+    timetable_child = ReducedTimetable.objects.select_related("child").first().child
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    pages = [
+        f"/suspensions/{exclusion.pk}/",
+        f"/suspensions/{exclusion.pk}/exclusion/",
+        f"/suspensions/{exclusion.pk}/follow-up/",
+        f"/suspensions/children/{exclusion.child_id}/",
+        f"/suspensions/children/{timetable_child.pk}/",
+        f"/suspensions/children/{timetable_child.pk}/reduced-timetables/new/",
+        f"/suspensions/children/{timetable_child.pk}/risk/new/",
+    ]
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        try:
+            page.goto(f"{live_server.url}/suspensions/")
+            page.fill("input[name=username]", head.username)
+            page.fill("input[name=password]", catalogue.DEMO_PASSWORD)
+            page.locator("main").get_by_role("button", name=re.compile("sign in", re.IGNORECASE)).click()
+            page.wait_for_load_state()
+            assert page.locator("[data-testid=patterns] tbody tr").count() >= 1
+            assert serious_accessibility_violations(page) == []
+            for path in pages:
+                response = page.goto(f"{live_server.url}{path}")
+                assert response is not None and response.status == 200, path
+                assert serious_accessibility_violations(page) == [], path
+            # The timetable form with every error showing.
+            page.goto(f"{live_server.url}/suspensions/children/{timetable_child.pk}/reduced-timetables/new/")
+            page.get_by_role("button", name="Record the reduced timetable").click()
+            page.wait_for_load_state()
+            assert "Enter the hours a week" in page.locator(".govuk-error-summary").inner_text()
+            assert serious_accessibility_violations(page) == []
+        finally:
+            browser.close()

@@ -9,7 +9,7 @@ class SuspensionsConfig(AppConfig):
     def ready(self) -> None:
         from virtualschool.core import extensions
 
-        from . import demo, duty_events, records
+        from . import calendar_sync, demo, duty_events, records
 
         extensions.register_child_tab(
             extensions.ChildTab("behaviour", "Behaviour and exclusion", "suspensions:child", order=60)
@@ -18,3 +18,4 @@ class SuspensionsConfig(AppConfig):
         extensions.register_child_records("reduced-timetables", records.timetables_summary, order=31)
         extensions.register_demo_writer("suspensions", demo.write_demo, order=40)
         duty_events.register()  # the duties engine's clocks on suspensions
+        calendar_sync.connect()

@@ -95,6 +95,7 @@ class SuspensionForm(forms.Form):
     length = forms.IntegerField(
         label="Length",
         required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false"}),
         min_value=1,
         max_value=90,
         help_text="School days or sessions (a session is a morning or an afternoon)",
@@ -289,12 +290,22 @@ class RiskCloseForm(forms.Form):
         self.helper = _helper("closed_on", Field.textarea("note"))
 
 
+# How each party that agrees a reduced timetable is named in a sentence.
+PARTY_NAMES = {
+    "social_care": "social care",
+    "virtual_school": "the Virtual School",
+    "school": "the school",
+    "carer": "the carer",
+}
+
+
 class TimetableForm(forms.Form):
     """A reduced timetable with who agreed it."""
 
     school = forms.TypedChoiceField(label="School", coerce=int, required=False, empty_value=None)
     hours_per_week = forms.DecimalField(
         label="Hours a week",
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "spellcheck": "false"}),
         max_digits=4,
         decimal_places=1,
         min_value=0.1,
@@ -331,7 +342,7 @@ class TimetableForm(forms.Form):
         agreement_layout = []
         for key, label in AGREEMENT_PARTIES:
             self.fields[f"agreed_{key}"] = forms.BooleanField(label=f"{label} agreed", required=False)
-            who = "the Virtual School" if key == "virtual_school" else label.lower()
+            who = PARTY_NAMES[key]
             self.fields[f"agreed_{key}_by"] = _name(f"Who agreed for {who}")
             agreement_layout += [
                 Field.checkbox(f"agreed_{key}", small=True),
@@ -351,9 +362,9 @@ class TimetableForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         agreements: dict[str, str] = {}
-        for key, label in AGREEMENT_PARTIES:
+        for key, _label in AGREEMENT_PARTIES:
             ticked, name = data.get(f"agreed_{key}"), (data.get(f"agreed_{key}_by") or "").strip()
-            who = "the Virtual School" if key == "virtual_school" else label.lower()
+            who = PARTY_NAMES[key]
             if ticked and not name:
                 self.add_error(f"agreed_{key}_by", f"Enter the name of who agreed for {who}")
             elif name and not ticked:

@@ -17,7 +17,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from virtualschool.accounts.models import Role
-from virtualschool.children.models import Child
+from virtualschool.children.models import Child, Cohort
 from virtualschool.children.selectors import children_visible_to
 from virtualschool.core.calendar import SchoolCalendar, school_calendar
 from virtualschool.core.selectors import policy_get
@@ -133,6 +133,12 @@ class SuspensionFacts:
             ("the reviewing officer", self.reviewing_officer_told),
         )
         return [name for name, status in who if status != assess.ON_TIME]
+
+    @property
+    def late_told_text(self) -> str:
+        """'The social worker and the reviewing officer not told on the day', or ''."""
+        late = assess.join_words(self.late_told)
+        return f"{late[:1].upper()}{late[1:]} not told on the day" if late else ""
 
     @property
     def paperwork_flag(self) -> bool:
@@ -318,6 +324,29 @@ OVERVIEW_FIELDS = (
 # ---------------------------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Figures:
+    """The monthly measures of seed 002 for the children in the overview: the share of the roll suspended at
+    least once this school year, and on a reduced timetable today."""
+
+    roll: int  # looked-after children on the roll (open records) in the overview's scope and filters
+    suspended: int
+    permanently_excluded: int
+    reduced_timetable: int
+
+    @staticmethod
+    def _percent(part: int, whole: int) -> str:
+        return f"{100 * part / whole:.1f}%" if whole else "–"
+
+    @property
+    def suspended_percent(self) -> str:
+        return self._percent(self.suspended, self.roll)
+
+    @property
+    def reduced_timetable_percent(self) -> str:
+        return self._percent(self.reduced_timetable, self.roll)
+
+
 @dataclass
 class Overview:
     recent: list[SuspensionFacts]
@@ -330,6 +359,7 @@ class Overview:
     timetables_overdue: list[tuple[ReducedTimetable, assess.TimetableState]]
     part_time: list[PartTimeConcern]
     open_risks: list[ExclusionRisk]
+    figures: Figures | None = None
 
 
 def overview(
@@ -378,7 +408,25 @@ def overview(
     risks = ExclusionRisk.objects.filter(child__in=children, closed_on__isnull=True).select_related("child", "school")
     if school_id:
         risks = risks.filter(school_id=school_id)
+    roll = children.filter(closed_on__isnull=True, cohort=Cohort.LOOKED_AFTER)
+    if school_id:
+        at_school = EducationPlacement.objects.filter(current_placement_q(today), school_id=school_id)
+        roll = roll.filter(pk__in=at_school.values("child_id"))
+    roll_ids = set(roll.values_list("pk", flat=True))
+    live_timetables = (
+        ReducedTimetable.objects.filter(child_id__in=roll.values("pk"), start_date__lte=today)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=today))
+        .values_list("child_id", flat=True)
+        .distinct()
+    )
+    figures = Figures(
+        roll=len(roll_ids),
+        suspended=len({f.suspension.child_id for f in this_year if not f.suspension.is_permanent} & roll_ids),
+        permanently_excluded=len({f.suspension.child_id for f in this_year if f.suspension.is_permanent}),
+        reduced_timetable=len(set(live_timetables)),
+    )
     return Overview(
+        figures=figures,
         recent=this_year,
         late_told=[f for f in this_year if f.late_told],
         paperwork=[f for f in this_year if f.paperwork_flag],

@@ -264,7 +264,12 @@ def _tell_people(suspension: Suspension) -> None:
     )
     if suspension.full_time_from:
         body += f"Full-time education must be in place from {_d(suspension.full_time_from)}. "
-    body += "Tell the reviewing officer today, and ask for the paperwork within 48 hours."
+    due = assess.paperwork_due(suspension.decided_on, suspension_policy().paperwork_hours)
+    body += (
+        f"The social worker tells the reviewing officer today; the school's paperwork is due by {_d(due)}. "
+        "Ask the designated teacher for the return meeting date: the Virtual School and the social worker are "
+        "invited."
+    )
     key = f"suspension:{suspension.pk}:recorded"
     url = _child_url(child)
     notify(child.social_worker, kind=Notification.Kind.ALERT, key=key, subject=subject, body=body, url=url, child=child)

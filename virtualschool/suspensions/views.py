@@ -231,6 +231,43 @@ def _require_change(request: HttpRequest, suspension: Suspension) -> None:
 
 
 @require_http_methods(["GET", "POST"])
+def suspension_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct what was recorded: the school, category, dates, length and reasons (the end date and sixth day
+    are worked out again)."""
+    suspension = _suspension_or_404(request, pk)
+    _require_change(request, suspension)
+    schools = _school_choices(request, suspension.child)
+    if suspension.school_id not in dict(schools):
+        schools.append((suspension.school_id, suspension.school.name))
+    initial = {name: getattr(suspension, name) for name in SuspensionForm.base_fields if name != "school"}
+    initial.update({name: getattr(suspension, name) for name in TOLD_FIELDS})
+    initial["school"] = suspension.school_id
+    form = SuspensionForm(request.POST or None, initial=initial, schools=schools)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        values = {name: data.get(name) for name in form.fields if name != "school"}
+        if data.get("category") == Category.PERMANENT:
+            values["length"], values["length_unit"] = None, ""
+        try:
+            services.suspension_update(
+                actor=request.user, suspension=suspension, school=_school(data["school"], schools), **values
+            )
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, "Suspension corrected. The end date and sixth day have been worked out again.")
+            return redirect("suspensions:detail", pk=suspension.pk)
+    return _form_page(
+        request,
+        form,
+        child=suspension.child,
+        title="Correct the suspension",
+        button="Save the correction",
+        cancel=("suspensions:detail", suspension.pk),
+    )
+
+
+@require_http_methods(["GET", "POST"])
 def suspension_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
     suspension = _suspension_or_404(request, pk)
     _require_change(request, suspension)

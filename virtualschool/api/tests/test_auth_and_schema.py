@@ -83,8 +83,6 @@ def test_openapi_document_lists_every_path_and_declares_bearer_tokens():
         "/api/v1/suspensions/{id}",
         "/api/v1/reduced-timetables",
         "/api/v1/reduced-timetables/{id}",
-        "/api/v1/children/{id}/duties",
-        "/api/v1/duties/rules",
         "/api/v1/peps",
         "/api/v1/peps/{id}",
         "/api/v1/peps/{id}/sections/{kind}",

@@ -182,7 +182,12 @@ def test_governors_and_independent_review_follow_in_order(world, terms):
     )
     exclusion.refresh_from_db()
     assert exclusion.get_review_outcome_display().startswith("Quashed")
-    assert AuditEvent.objects.filter(object_id=str(exclusion.pk), action="update").count() == 2
+    assert (
+        AuditEvent.objects.filter(
+            object_type="suspensions.suspension", object_id=str(exclusion.pk), action="update"
+        ).count()
+        == 2
+    )
 
 
 @pytest.mark.django_db
@@ -202,6 +207,7 @@ def test_facts_flag_late_telling_missing_paperwork_and_day_six(world, terms):
     facts = suspension_facts(s, today=D(2025, 11, 6), policy=suspension_policy(), calendar=_cal())
     assert facts.vs_told == "on_time" and facts.social_worker_told == "late"
     assert facts.late_told == ["the social worker", "the reviewing officer"]
+    assert facts.late_told_text == "The social worker and the reviewing officer not told on the day"
     assert facts.paperwork == "missing" and facts.paperwork_due == D(2025, 11, 5)
     assert s.full_time_from == D(2025, 11, 10)
     assert facts.day6_status == "due"  # within three school days
@@ -331,3 +337,82 @@ def test_a_return_meeting_without_inviting_both_is_flagged_and_governors_have_15
     facts = suspension_facts(exclusion, today=D(2025, 11, 7), policy=suspension_policy(), calendar=_cal())
     # 15 school days after Thursday 23 October, skipping half term: Thursday 20 November.
     assert facts.governors_by == D(2025, 11, 20)
+
+
+@pytest.mark.django_db
+def test_the_notification_says_what_happened_and_what_is_due(world, terms):
+    s = suspend(world, length=8)
+    body = Notification.objects.get(recipient=world.sw_a, key=f"suspension:{s.pk}:recorded").body
+    assert "suspended for 8 school days from 3 November 2025 by Alderley Primary" in body
+    assert "Reasons: Persistent or general disruptive behaviour." in body
+    assert "Full-time education must be in place from 10 November 2025." in body
+    assert "paperwork is due by 5 November 2025" in body
+    # Told once: recording the same event again tells nobody twice.
+    from virtualschool.suspensions.services import _tell_people
+
+    _tell_people(s)
+    assert Notification.objects.filter(key=f"suspension:{s.pk}:recorded").count() == 3
+
+
+@pytest.mark.django_db
+def test_the_overview_figures_are_the_share_of_the_roll_suspended_and_on_a_reduced_timetable(world, terms):
+    from virtualschool.suspensions.selectors import overview
+
+    suspend(world)
+    suspend(world, start_date=D(2025, 11, 10), decided_on=D(2025, 11, 10))  # the same child twice counts once
+    _timetable(world)
+    figures = overview(user=world.lead, today=D(2025, 11, 20)).figures
+    assert figures is not None
+    assert (figures.roll, figures.suspended, figures.reduced_timetable) == (2, 1, 1)
+    assert (figures.suspended_percent, figures.reduced_timetable_percent) == ("50.0%", "50.0%")
+    mine = overview(user=world.dt_b, today=D(2025, 11, 20)).figures
+    assert mine is not None and (mine.roll, mine.suspended) == (1, 0)
+    at_b = overview(user=world.lead, today=D(2025, 11, 20), school_id=world.school_b.pk).figures
+    assert at_b is not None and (at_b.roll, at_b.suspended, at_b.reduced_timetable) == (1, 0, 0)
+
+
+@pytest.mark.django_db
+def test_the_policy_numbers_are_changed_by_the_head_or_an_administrator_and_audited(world, terms):
+    with pytest.raises(PermissionDenied):
+        services.suspension_policy_update(actor=world.lead, pattern_in_term=3)
+    with pytest.raises(ValidationError, match="above the one at which parents may ask"):
+        services.suspension_policy_update(actor=world.head, term_days_must_consider=Decimal(4))
+    services.suspension_policy_update(actor=world.admin, pattern_in_term=3)
+    assert suspension_policy().pattern_in_term == 3
+    assert AuditEvent.objects.filter(object_type="suspensions.suspensionpolicy", actor=world.admin).exists()
+    # The pattern now needs three in a term.
+    suspend(world, start_date=D(2025, 9, 15), decided_on=D(2025, 9, 15))
+    suspend(world, start_date=D(2025, 11, 10), decided_on=D(2025, 11, 10))
+    from virtualschool.suspensions.selectors import overview
+
+    assert overview(user=world.lead, today=D(2025, 11, 20)).patterns == []
+
+
+@pytest.mark.django_db
+def test_the_policy_admin_page_goes_straight_to_the_one_row(client, world):
+    world.admin.is_staff = True
+    world.admin.save()
+    client.force_login(world.admin)
+    response = client.get("/django-admin/suspensions/suspensionpolicy/")
+    assert response.status_code == 302
+    assert client.get(response["Location"]).status_code == 200
+
+
+@pytest.mark.django_db
+def test_correcting_the_term_dates_works_the_stored_dates_out_again(world, terms):
+    from virtualschool.core.models import SchoolTerm
+    from virtualschool.core.services import school_term_save
+
+    s = suspend(world, start_date=D(2025, 10, 23), decided_on=D(2025, 10, 23), length=5)
+    assert s.end_date == D(2025, 11, 5)
+    autumn = SchoolTerm.objects.get(academic_year=2025, term="autumn")
+    # Half term was entered a week out: it is 20 to 24 October, so Thursday 23 October is in half term and the
+    # five days are Monday 27 to Friday 31 October.
+    school_term_save(
+        actor=world.head, school_term=autumn, half_term_start=D(2025, 10, 20), half_term_end=D(2025, 10, 24)
+    )
+    s.refresh_from_db()
+    assert s.end_date == D(2025, 10, 31)
+    event = AuditEvent.objects.filter(object_type="suspensions.suspension", object_id=str(s.pk), action="update").get()
+    assert event.actor is None and event.context["reason"] == "term dates of 2025 changed"
+    assert event.changes["end_date"] == ["2025-11-05", "2025-10-31"]

@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from conftest import EXPECTED_VISIBLE
 from virtualschool.core.extensions import child_records
+from virtualschool.core.models import AuditEvent
 from virtualschool.suspensions import services
 from virtualschool.suspensions.models import ReducedTimetable, Suspension
 
@@ -191,7 +192,7 @@ def test_recording_a_reduced_timetable_needs_a_name_for_each_agreement(client, w
     }
     html = client.post(url, data).content.decode()
     assert "Enter the name of who agreed for social care" in html
-    assert "Tick that carer agreed, or remove the name" in html
+    assert "Tick that the carer agreed, or remove the name" in html
     assert not ReducedTimetable.objects.exists()
     data.update({"agreed_social_care_by": "Sam Social", "agreed_carer": "on"})
     assert client.post(url, data).status_code == 302
@@ -240,3 +241,32 @@ def test_record_providers_summarise_a_childs_period(world, terms):
         "Review due on 6 October 2025 not held.",
     )
     assert child_records(world.child_b, D(2025, 9, 1), D(2025, 12, 19), keys=["suspensions"]) == []
+
+
+@pytest.mark.django_db
+def test_correcting_a_suspension_works_out_its_dates_again(client, world, terms):
+    s = _suspension(world, length=2)
+    client.force_login(world.lead)
+    url = reverse("suspensions:edit", args=[s.pk])
+    page = client.get(url).content.decode()
+    assert 'value="2"' in page and "Correct the suspension" in page
+    response = client.post(
+        url,
+        {
+            "school": world.school_a.pk,
+            "category": "SUSP",
+            **_date("decided_on", D(2025, 11, 3)),
+            **_date("start_date", D(2025, 11, 3)),
+            "length_unit": "days",
+            "length": "6",
+            "reasons": ["DB"],
+        },
+    )
+    assert response.status_code == 302
+    s.refresh_from_db()
+    assert (s.length, s.end_date, s.full_time_from, s.reasons) == (6, D(2025, 11, 10), D(2025, 11, 10), ["DB"])
+    assert AuditEvent.objects.filter(object_id=str(s.pk), action="update").exists()
+    client.force_login(world.dt_b)
+    assert client.get(url).status_code == 404
+    client.force_login(world.sw_a)
+    assert client.get(url).status_code == 403
