@@ -9,7 +9,7 @@ class PepsConfig(AppConfig):
     def ready(self) -> None:
         from virtualschool.core import extensions
 
-        from . import duty_events, receivers, rules  # noqa: F401  (registers permissions and signal receivers)
+        from . import duty_events, funding, receivers, rules  # noqa: F401  (registers permissions and signal receivers)
         from .demo import write_demo
 
         extensions.register_child_tab(
@@ -17,3 +17,4 @@ class PepsConfig(AppConfig):
         )
         extensions.register_demo_writer("peps", write_demo, order=50)
         duty_events.register()
+        funding.connect()  # no PEP, no premium

@@ -62,6 +62,7 @@ class SuspensionIn(Schema):
     paperwork_received_on: dt.date | None = None
     provision_day1: str = ""
     provision_day6: str = ""
+    provision_day6_arranged_on: dt.date | None = None
     is_final: bool = Field(False, description="PERM only: refused without the multi-agency meeting")
     meeting_on: dt.date | None = None
     meeting_social_worker: str = ""
@@ -99,6 +100,7 @@ class SuspensionOut(Schema):
     day6: str = Field(description="'' (not needed), arranged, upcoming, due or overdue")
     provision_day1: str
     provision_day6: str
+    provision_day6_arranged_on: dt.date | None
     reintegration_meeting_on: dt.date | None
     reintegration_attendees: str
     is_final: bool
@@ -143,6 +145,7 @@ def suspension_out(s: Suspension, facts: Any) -> dict[str, Any]:
                 "paperwork_received_on",
                 "provision_day1",
                 "provision_day6",
+                "provision_day6_arranged_on",
                 "reintegration_meeting_on",
                 "reintegration_attendees",
                 "is_final",

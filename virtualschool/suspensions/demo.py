@@ -157,6 +157,7 @@ def write_demo(*, users: Mapping[str, Any], schools: Mapping[Any, Any], today: d
         suspension=exclusion,
         is_final=True,
         provision_day6="Full-time place at the local pupil referral unit.",
+        provision_day6_arranged_on=pe_day,
         governors_meeting_on=min(pe_day + dt.timedelta(days=14), today),
         governors_outcome="upheld",
     )

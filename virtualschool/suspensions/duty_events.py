@@ -66,5 +66,11 @@ def register() -> None:
         app="suspensions",
     )
     register_event_source(
+        "suspension_provision_arranged",
+        _told("provision_day6_arranged_on"),
+        label="Full-time education arranged during a suspension",
+        app="suspensions",
+    )
+    register_event_source(
         "exclusion_risk_raised", risk_raised, label="At risk of permanent exclusion", app="suspensions"
     )

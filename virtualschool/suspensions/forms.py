@@ -163,6 +163,11 @@ class FollowUpForm(forms.Form):
         "the full-time education arranged",
         help_text="Where and what: the school (or for a permanent exclusion, the local authority) arranges it",
     )
+    provision_day6_arranged_on = GovUKDateField(
+        label="Full-time education arranged on",
+        what="the date the full-time education was arranged",
+        help_text="The day the place was confirmed: it should be ready by the sixth school day",
+    )
     reintegration_meeting_on = GovUKDateField(
         label="Return (reintegration) meeting held on", what="the date of the return meeting"
     )
@@ -181,6 +186,7 @@ class FollowUpForm(forms.Form):
             Fieldset(
                 Field.textarea("provision_day1"),
                 Field.textarea("provision_day6"),
+                "provision_day6_arranged_on",
                 legend="Education during the suspension",
                 legend_size=Size.MEDIUM,
             ),
@@ -193,6 +199,15 @@ class FollowUpForm(forms.Form):
                 legend_size=Size.MEDIUM,
             ),
         )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        arranged, on = (data.get("provision_day6") or "").strip(), data.get("provision_day6_arranged_on")
+        if arranged and on is None and "provision_day6_arranged_on" not in self.errors:
+            self.add_error("provision_day6_arranged_on", "Enter the date the full-time education was arranged")
+        if on is not None and not arranged:
+            self.add_error("provision_day6", "Enter the full-time education arranged, as well as the date")
+        return data
 
 
 class ExclusionForm(forms.Form):

@@ -95,6 +95,9 @@ class Suspension(TimeStampedModel):
     paperwork_received_on = models.DateField("paperwork received on", null=True, blank=True)
     provision_day1 = models.TextField("education provided from the first day", blank=True)
     provision_day6 = models.TextField("full-time education arranged from the sixth day", blank=True)
+    provision_day6_arranged_on = models.DateField(
+        "full-time education from the sixth day arranged on", null=True, blank=True
+    )
 
     reintegration_meeting_on = models.DateField("return meeting held on", null=True, blank=True)
     reintegration_vs_invited = models.BooleanField("Virtual School invited to the return meeting", default=False)

@@ -46,6 +46,7 @@ SUSPENSION_FIELDS = frozenset(
         "paperwork_received_on",
         "provision_day1",
         "provision_day6",
+        "provision_day6_arranged_on",
         "reintegration_meeting_on",
         "reintegration_vs_invited",
         "reintegration_sw_invited",

@@ -59,8 +59,10 @@ def test_rules_list_every_seeded_rule_and_whether_it_is_measured(world, api_as):
     assert (sdq["duration"], sdq["unit"], sdq["owner_role"], sdq["measured"]) == (1, "months", "designated_teacher",
                                                                                    True)  # fmt: skip
     pep = rules["pep-meeting-after-entering-care"]
-    assert (pep["duration"], pep["unit"], pep["measured"]) == (20, "working", False)
-    assert "pep_meeting_held" in pep["not_measured_reason"]
+    assert (pep["duration"], pep["unit"], pep["measured"]) == (20, "working", True)
+    told = rules["designated-teacher-told-of-arrival"]  # nothing records when the teacher was told yet
+    assert (told["duration"], told["unit"], told["measured"]) == (1, "calendar", False)
+    assert "designated_teacher_informed" in told["not_measured_reason"]
 
 
 def test_the_api_needs_a_token(client):

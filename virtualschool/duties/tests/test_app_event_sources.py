@@ -24,7 +24,7 @@ def test_the_pep_and_suspension_kinds_have_sources():
         "pep_initiated", "pep_meeting_held", "pep_meeting_held_in_person", "pep_sections_completed",
         "pep_submitted_for_qa", "pep_qa_completed", "pep_review_held", "pep_meeting_scheduled",
         "suspension_started", "suspension_told_social_worker", "suspension_told_reviewing_officer",
-        "suspension_paperwork_received", "exclusion_risk_raised",
+        "suspension_paperwork_received", "suspension_provision_arranged", "exclusion_risk_raised",
     ):  # fmt: skip
         assert events.provides(kind), kind
 
@@ -90,3 +90,20 @@ def test_a_social_worker_told_before_the_first_day_was_told_on_time_and_one_told
         State.MET_ON_TIME,
         State.OVERDUE,
     ]
+
+
+def test_full_time_education_arranged_by_the_sixth_school_day_is_on_time(world):
+    for term, start, end, half_start, half_end in TERMS_2025:
+        SchoolTerm.objects.create(
+            academic_year=2025, term=term, start_date=start, end_date=end,
+            half_term_start=half_start, half_term_end=half_end,
+        )  # fmt: skip
+    # Monday 10 November 2025 for ten school days: the sixth is Monday 17 November.
+    Suspension.objects.create(
+        child=world.child_a, school=world.school_a, decided_on=D(2025, 11, 7), start_date=D(2025, 11, 10),
+        length_unit="days", length=10, provision_day6="Alternative provision",
+        provision_day6_arranged_on=D(2025, 11, 14),
+    )  # fmt: skip
+    engine.refresh([world.child_a.pk], today=D(2025, 11, 20))
+    provision = duty(world.child_a, "suspension-full-time-education").get()
+    assert (provision.due_on, provision.state) == (D(2025, 11, 17), State.MET_ON_TIME)

@@ -150,13 +150,13 @@ def test_school_sdq_met_by_a_teacher_questionnaire_and_not_asked_for_at_the_thre
 
 
 def test_rule_without_a_source_is_not_yet_measured_and_creates_nothing(world):
-    # The suspension app records what was arranged from the sixth day, but not the date it was arranged.
-    status = engine.rule_status(DutyRule.objects.get(slug="suspension-full-time-education"))
+    # Nothing yet records when a designated teacher was told of a child's arrival.
+    status = engine.rule_status(DutyRule.objects.get(slug="designated-teacher-told-of-arrival"))
     assert not status.measured
-    assert "suspension_provision_arranged" in status.missing
-    assert "suspensions feature" in status.reason
+    assert "designated_teacher_informed" in status.missing
+    assert "peps feature" in status.reason
     engine.refresh(today=dt.date(2026, 12, 1))
-    assert not DutyInstance.objects.filter(rule__slug="suspension-full-time-education").exists()
+    assert not DutyInstance.objects.filter(rule__slug="designated-teacher-told-of-arrival").exists()
 
 
 def test_registered_source_turns_a_rule_on_with_no_code_change(world, fake_sources):

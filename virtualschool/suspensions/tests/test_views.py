@@ -270,3 +270,20 @@ def test_correcting_a_suspension_works_out_its_dates_again(client, world, terms)
     assert client.get(url).status_code == 404
     client.force_login(world.sw_a)
     assert client.get(url).status_code == 403
+
+
+def test_the_follow_up_form_asks_for_the_date_full_time_education_was_arranged():
+    from virtualschool.suspensions.forms import FollowUpForm
+
+    form = FollowUpForm(data={"provision_day6": "A place at the pupil referral unit"})
+    assert not form.is_valid()
+    assert form.errors["provision_day6_arranged_on"] == ["Enter the date the full-time education was arranged"]
+    form = FollowUpForm(
+        data={
+            "provision_day6_arranged_on_0": "14",
+            "provision_day6_arranged_on_1": "11",
+            "provision_day6_arranged_on_2": "2025",
+        }
+    )
+    assert not form.is_valid()
+    assert "provision_day6" in form.errors
