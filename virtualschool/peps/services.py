@@ -200,7 +200,7 @@ def _current_value(row: Any, name: str) -> Any:
 
 
 def _locked(model: Any, pk: int) -> Any:
-    return model.objects.select_for_update().select_related("modified_by").get(pk=pk)
+    return model.objects.select_for_update(of=("self",)).select_related("modified_by").get(pk=pk)
 
 
 def _require_open(pep: Pep) -> None:
@@ -881,7 +881,7 @@ def submission_problems(pep: Pep) -> list[str]:
 @transaction.atomic
 def pep_submit(*, actor: Any, pep: Pep, expected_version: int | None = None, today: dt.date | None = None) -> Pep:
     """Submit for quality assurance, keeping what the attendance, suspension and SDQ records said then."""
-    locked = Pep.objects.select_for_update().select_related("child", "modified_by").get(pk=pep.pk)
+    locked = Pep.objects.select_for_update(of=("self",)).select_related("child", "modified_by").get(pk=pep.pk)
     pep_rules.require(actor, "peps.submit_pep", locked)
     _check_version(locked, expected_version, "PEP", {}, {})
     if locked.status not in {PepStatus.MEETING_HELD, PepStatus.RETURNED}:
@@ -947,7 +947,7 @@ def _school_people(pep: Pep) -> list[Any]:
 def pep_return(*, actor: Any, pep: Pep, reason: str, rag: str = "", expected_version: int | None = None) -> Pep:
     """Send a submitted PEP back with what to put right (a reason is required)."""
     pep_rules.require(actor, "peps.quality_assure")
-    locked = Pep.objects.select_for_update().select_related("child", "modified_by").get(pk=pep.pk)
+    locked = Pep.objects.select_for_update(of=("self",)).select_related("child", "modified_by").get(pk=pep.pk)
     _check_version(locked, expected_version, "PEP", {}, {})
     if locked.status != PepStatus.SUBMITTED:
         raise ValidationError("Only a PEP submitted for quality assurance can be returned.")
@@ -979,7 +979,7 @@ def pep_approve(
     from .document import build_document
 
     pep_rules.require(actor, "peps.quality_assure")
-    locked = Pep.objects.select_for_update().select_related("child", "modified_by").get(pk=pep.pk)
+    locked = Pep.objects.select_for_update(of=("self",)).select_related("child", "modified_by").get(pk=pep.pk)
     _check_version(locked, expected_version, "PEP", {}, {})
     if locked.status != PepStatus.SUBMITTED:
         raise ValidationError("Only a PEP submitted for quality assurance can be approved.")
@@ -1171,7 +1171,7 @@ def proposal_receive(
 @transaction.atomic
 def proposal_accept(*, actor: Any, proposal: PepProposal, today: dt.date | None = None) -> Pep:
     pep_rules.require(actor, "peps.decide_proposal", proposal.child)
-    locked = PepProposal.objects.select_for_update().select_related("child").get(pk=proposal.pk)
+    locked = PepProposal.objects.select_for_update(of=("self",)).select_related("child").get(pk=proposal.pk)
     if locked.status != ProposalStatus.OPEN:
         raise ValidationError(f"This proposal has already been {locked.get_status_display().lower()}.")
     today = today or _today()

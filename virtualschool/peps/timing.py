@@ -194,7 +194,7 @@ def due_items(
         items.append(
             DueItem(
                 f"termly-{t.key}",
-                f"PEP meeting, {t.label.replace('term', 'term').lower()}".replace("pep", "PEP"),
+                f"PEP meeting, {t.label[0].lower()}{t.label[1:]}",
                 t.end,
                 min(held, default=None),
                 child.pk,

@@ -112,3 +112,19 @@ def test_pep_pages_answer_by_need_to_know(client, world, expected_visible, role)
         assert client.get(url).status_code == (200 if visible else 404), (role, url)
     edit = client.get(reverse("peps:section", args=[pep.pk, "designated_teacher"])).status_code
     assert edit == (200 if role in {"head", "lead", "data", "dt_a"} else 403 if visible else 404), role
+
+
+def test_policy_admin_page_opens_for_the_administrator(client, world):
+    from django.urls import reverse
+
+    world.admin.is_staff = True
+    world.admin.save()
+    client.force_login(world.admin)
+    listing = client.get(reverse("admin:peps_peppolicy_changelist"))
+    assert listing.status_code == 302
+    page = client.get(listing.url)
+    assert (
+        page.status_code == 200
+        and b"nitial PEP started within" in page.content
+        and b'name="qa_ready_days"' in page.content
+    )

@@ -206,3 +206,17 @@ def test_proposal_care_review_delegation_and_qa_pages(client, world):
     assert response.status_code == 302 and QaReview.objects.get(pep=pep).grade == "good"
     board = client.get(reverse("peps:qa")).content.decode()
     assert "Criteria most often failed" in board
+
+
+def test_the_care_review_summary_fits_on_one_page(world, pep):
+    from django.template.loader import render_to_string
+    from weasyprint import HTML
+
+    from virtualschool.peps.document import build_document
+    from virtualschool.peps.selectors import pep_get
+
+    full = pep_get(user=world.lead, pk=pep.pk)
+    html = render_to_string("peps/summary_pdf.html", {"doc": build_document(full), "pep": full, "next_review": None})
+    assert len(HTML(string=html).render().pages) == 1
+    whole = render_to_string("peps/pdf.html", {"doc": build_document(full)})
+    assert len(HTML(string=whole).render().pages) >= 2
