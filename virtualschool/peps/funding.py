@@ -11,7 +11,11 @@ from typing import Any
 
 from .models import PepType, QaGrade, QaReview
 
-_FOR_PAYMENT = {QaGrade.GOOD: "good", QaGrade.REQUIRES_IMPROVEMENT: "adequate", QaGrade.INADEQUATE: "inadequate"}
+_FOR_PAYMENT: dict[str, str] = {
+    QaGrade.GOOD: "good",
+    QaGrade.REQUIRES_IMPROVEMENT: "adequate",
+    QaGrade.INADEQUATE: "inadequate",
+}
 
 
 def pep_grade_for_term(child: Any, academic_year: int, term: str) -> str | None:
