@@ -81,10 +81,12 @@ def test_pp_pages_pass_axe_and_a_panel_member_decides(live_server, demo, monkeyp
             _sign_in(member_page, live_server.url, member.username, f"/pupil-premium/applications/{part_voted.pk}/")
             member_page.get_by_label("Approve", exact=True).check()
             member_page.get_by_role("button", name="Cast your vote").click()
-            member_page.wait_for_load_state()
+            member_page.wait_for_load_state("networkidle")
             assert "The panel has decided: approve." in member_page.locator("main").inner_text()
             assert serious_accessibility_violations(member_page) == []
         finally:
+            for open_page in browser.contexts[0].pages if browser.contexts else []:
+                open_page.wait_for_load_state("networkidle")  # no request left holding a database connection
             browser.close()
     part_voted.refresh_from_db()
     assert part_voted.status == "approved"

@@ -480,7 +480,8 @@ class ImpactRow:
         if not self.attendance_changes:
             return "Not available"
         mean = sum(self.attendance_changes, Decimal(0)) / len(self.attendance_changes)
-        return f"{mean:+.1f} percentage points ({len(self.attendance_changes)} children)"
+        count = len(self.attendance_changes)
+        return f"{mean:+.1f} percentage points ({count} {'child' if count == 1 else 'children'})"
 
 
 def impact(grant_year: GrantYear, by: str) -> list[ImpactRow]:

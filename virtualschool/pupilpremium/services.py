@@ -829,6 +829,7 @@ def panel_take_waiting(*, actor: Any, panel: Panel) -> list[Application]:
         Application.objects.select_for_update()
         .filter(status=Application.Status.SUBMITTED, panel__isnull=True, submitted_on__lte=panel.meets_on)
         .filter(grant_year=panel.grant_year)
+        .exclude(decisions__panel=panel)  # a deferred application answered goes to a later panel, not back
         .order_by("submitted_on", "pk")
     )
     for app in waiting:

@@ -690,7 +690,10 @@ def panel_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "rows": rows,
             "members": list(panel.members.all()),
             "can_manage": request.user.has_perm("pupilpremium.manage_panels"),
-            "waiting": selectors.applications_waiting().filter(submitted_on__lte=panel.meets_on).count(),
+            "waiting": selectors.applications_waiting()
+            .filter(submitted_on__lte=panel.meets_on, grant_year=panel.grant_year)
+            .exclude(decisions__panel=panel)
+            .count(),
         },
     )
 

@@ -143,6 +143,11 @@ def test_decline_and_defer_need_reasons_and_a_deferred_application_comes_back(pp
     services.application_answer(actor=world.lead, application=app, answer="Quote attached: £600 for ten sessions")
     app.refresh_from_db()
     assert (app.status, app.panel) == (Application.Status.SUBMITTED, None)
+    assert services.panel_take_waiting(actor=world.head, panel=pp.panel) == []  # not back to the same panel
+    later = services.panel_create(
+        actor=world.head, grant_year=pp.year, meets_on=TODAY + dt.timedelta(days=7), members=pp.members
+    )
+    assert services.panel_take_waiting(actor=world.head, panel=later) == [app]
 
 
 def test_a_member_votes_once(pp, world):

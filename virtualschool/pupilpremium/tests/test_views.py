@@ -85,6 +85,7 @@ def test_the_decision_shows_to_the_lead_from_the_next_day(client, world, pp, dec
     time_machine_today(approved.decisions.get().decided_at.date())
     html = client.get(reverse("pupilpremium:application", args=[approved.pk])).content.decode()
     assert "No decision yet" in html and "Waiting for the panel" in html
+    assert "still committed" not in html  # nothing hints at the decision before it is shared
     time_machine_today(approved.decisions.get().visible_on)
     html = client.get(reverse("pupilpremium:application", args=[approved.pk])).content.decode()
     assert 'data-testid="decision"' in html and "Approved" in html
