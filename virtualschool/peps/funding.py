@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .models import PepType, QaGrade, QaReview
+from .models import PepType, QaGrade, QaReview, Target
 
 _FOR_PAYMENT: dict[str, str] = {
     QaGrade.GOOD: "good",
@@ -37,10 +37,22 @@ def pep_grade_for_term(child: Any, academic_year: int, term: str) -> str | None:
     return _FOR_PAYMENT.get(review) if review else None
 
 
+def pep_target_for_child(child_id: int, pep_target_id: int) -> dict[str, Any] | None:
+    """The SMART target `pep_target_id` if it is on one of the child's PEPs, in the words a PP+ application keeps."""
+    target = Target.objects.filter(pk=pep_target_id, pep__child_id=child_id).first()
+    if target is None:
+        return None
+    measure = target.measure
+    if target.baseline or target.target_value:
+        measure = f"{measure} (from {target.baseline or 'the baseline'} to {target.target_value or 'the target'})"
+    return {"text": target.description, "measure": measure.strip(), "deadline": target.deadline, "owner": target.owner}
+
+
 def connect() -> None:
     from virtualschool.pupilpremium import hooks
 
     hooks.pep_grade_for_term = pep_grade_for_term
+    hooks.pep_target_for_child = pep_target_for_child
 
 
-__all__ = ["connect", "pep_grade_for_term"]
+__all__ = ["connect", "pep_grade_for_term", "pep_target_for_child"]

@@ -7,9 +7,15 @@ provides it. The PEP app fills it in its ``AppConfig.ready``::
     from virtualschool.pupilpremium import hooks
     hooks.pep_grade_for_term = my_grade_lookup
 
-and the grade it returns is one of ``GRADES`` (lower case). Callers always look the function up on this module
-at call time (``hooks.pep_grade_for_term(...)``), never ``from hooks import pep_grade_for_term``, so that a later
-assignment (or a test's ``monkeypatch.setattr``) takes effect.
+and the grade it returns is one of ``GRADES`` (lower case).
+
+``pep_target_for_child(child_id, pep_target_id) -> dict | None`` finds a SMART target on one of the child's PEPs,
+so that an application names the PEP target it serves (the golden thread) and takes its wording from the PEP.
+The PEP app fills both (virtualschool/peps/funding.py).
+
+Callers always look a function up on this module at call time (``hooks.pep_grade_for_term(...)``), never
+``from hooks import pep_grade_for_term``, so that a later assignment (or a test's ``monkeypatch.setattr``)
+takes effect.
 """
 
 from __future__ import annotations
@@ -24,6 +30,12 @@ ADEQUATE = "adequate"
 def pep_grade_for_term(child: Any, academic_year: int, term: str) -> str | None:
     """The quality grade of `child`'s PEP for `term` ("autumn", "spring", "summer") of the academic year that
     began in `academic_year`; None when there is no graded PEP. Replaced by the PEP app."""
+    return None
+
+
+def pep_target_for_child(child_id: int, pep_target_id: int) -> dict[str, Any] | None:
+    """The SMART target `pep_target_id` of one of the child's PEPs, as {"text", "measure", "deadline", "owner"},
+    or None when the child has no such target. Replaced by the PEP app; until then no PEP target is known."""
     return None
 
 

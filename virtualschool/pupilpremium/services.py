@@ -635,16 +635,24 @@ def _clean_targets(targets: Sequence[Mapping[str, Any]], children: Sequence[Chil
         child_id = getattr(child, "pk", child)
         if child_id is None and len(children) == 1:
             child_id = children[0].pk
-        missing = [name for name in ("text", "measure", "owner") if not str(values[name] or "").strip()]
-        if missing:
-            errors.append(f"Target {number}: enter its {', '.join(missing)}.")
-        if not isinstance(values["deadline"], dt.date):
-            errors.append(f"Target {number}: enter the date it is to be met by.")
         if child_id not in ids:
             errors.append(f"Target {number}: say which of the application's children it is for.")
         pep_id = target.get("pep_target_id")
         if pep_id is not None and (isinstance(pep_id, bool) or not isinstance(pep_id, int) or pep_id < 1):
             errors.append(f"Target {number}: a PEP target id is a positive whole number.")
+        elif pep_id is not None and child_id in ids:
+            found = hooks.pep_target_for_child(child_id, pep_id)
+            if found is None:
+                errors.append(f"Target {number}: PEP target {pep_id} is not one of that child's PEP targets.")
+            else:  # the PEP's own words, where the application left them out
+                for name in ("text", "measure", "deadline", "owner"):
+                    if not values.get(name) and found.get(name):
+                        values[name] = found[name]
+        missing = [name for name in ("text", "measure", "owner") if not str(values[name] or "").strip()]
+        if missing:
+            errors.append(f"Target {number}: enter its {', '.join(missing)}.")
+        if not isinstance(values["deadline"], dt.date):
+            errors.append(f"Target {number}: enter the date it is to be met by.")
         cleaned.append(
             {
                 "child_id": child_id,

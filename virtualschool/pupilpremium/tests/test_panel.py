@@ -44,15 +44,33 @@ def test_a_group_application_needs_a_target_for_every_child(pp, world):
         submit(
             world.lead, pp.year, world.child_a, children=[world.child_a, world.child_b], targets=[target(world.child_a)]
         )
+    from virtualschool.peps.models import Pep
+    from virtualschool.peps.models import Target as PepTarget
+
+    pep = Pep.objects.create(child=world.child_b, academic_year=2025, term="spring")
+    smart = PepTarget.objects.create(
+        pep=pep, description="Spell 20 Year 4 words", measure="Weekly spelling test", baseline="8 of 20",
+        target_value="18 of 20", deadline=dt.date(2026, 3, 20), owner="Class teacher",
+    )  # fmt: skip
+    with pytest.raises(ValidationError, match="not one of that child's PEP targets"):
+        submit(world.lead, pp.year, world.child_a, children=[world.child_a, world.child_b],
+               targets=[target(world.child_a), target(world.child_a, pep_target_id=smart.pk)])  # fmt: skip
     app = submit(
         world.lead,
         pp.year,
         world.child_a,
         children=[world.child_a, world.child_b],
-        targets=[target(world.child_a), target(world.child_b, pep_target_id=41)],
+        targets=[target(world.child_a), {"child": world.child_b, "pep_target_id": smart.pk}],
     )
     assert app.targets.count() == 2
-    assert FundedTarget.objects.get(child=world.child_b).pep_target_id == 41
+    funded = FundedTarget.objects.get(child=world.child_b)
+    assert funded.pep_target_id == smart.pk
+    assert (funded.text, funded.deadline, funded.owner) == (
+        "Spell 20 Year 4 words",
+        dt.date(2026, 3, 20),
+        "Class teacher",
+    )
+    assert funded.measure == "Weekly spelling test (from 8 of 20 to 18 of 20)"
 
 
 def test_an_incomplete_target_says_what_to_fix(pp, world):
