@@ -26,6 +26,7 @@ from virtualschool.core.models import AuditEvent, Notification
 from virtualschool.core.notifications import notify, notify_many
 
 from . import rules as pep_rules
+from . import signals as pep_signals
 from .models import (
     Action,
     Attainment,
@@ -779,6 +780,10 @@ def target_review(
     locked.modified_by = actor
     locked.save()
     _record_update(actor, locked, before, child_id=reviewing_pep.child_id)
+    pep_signals.target_reviewed.send(
+        sender=Target, target=locked, outcome=outcome, note=locked.outcome_note, reviewed_on=locked.reviewed_on,
+        actor=actor,
+    )  # fmt: skip
     return locked
 
 

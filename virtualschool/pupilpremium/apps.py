@@ -11,6 +11,9 @@ class PupilPremiumConfig(AppConfig):
 
         from . import rules  # noqa: F401  (registers the permissions)
         from .demo import write_pupil_premium_demo
+        from .services import connect_pep_reviews
+
+        connect_pep_reviews()  # a PEP's target review is the funded target's review
 
         extensions.register_child_tab(
             extensions.ChildTab(

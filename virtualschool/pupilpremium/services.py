@@ -807,6 +807,41 @@ def target_review(
     return row
 
 
+def funded_targets_reviewed_at_pep(
+    *, actor: Any, pep_target_id: int, outcome: str, note: str = "", on: dt.date | None = None
+) -> int:
+    """Record a PEP target's review on every funded target that serves it; how many changed.
+
+    Called when the PEP app reviews the target (peps.signals.target_reviewed), inside that transaction: the PEP
+    service has already checked that `actor` may review it, so this checks nothing more, and audits each change.
+    """
+    if outcome not in FundedTarget.Outcome.values:
+        return 0
+    changed = 0
+    for row in FundedTarget.objects.select_for_update().filter(pep_target_id=pep_target_id):
+        before = audit.snapshot(row)
+        row.outcome = outcome
+        row.review_note = (note or "").strip()
+        row.reviewed_on = on or timezone.localdate()
+        row.reviewed_by = actor
+        row.modified_by = actor
+        row.save()
+        audit.record_update(actor, row, before, child_id=row.child_id, context={"reviewed_at": "PEP"})
+        changed += 1
+    return changed
+
+
+def _pep_target_reviewed(sender: Any, *, target: Any, outcome: str, note: str, reviewed_on: Any, actor: Any,
+                         **kwargs: Any) -> None:  # fmt: skip
+    funded_targets_reviewed_at_pep(actor=actor, pep_target_id=target.pk, outcome=outcome, note=note, on=reviewed_on)
+
+
+def connect_pep_reviews() -> None:
+    from virtualschool.peps.signals import target_reviewed
+
+    target_reviewed.connect(_pep_target_reviewed, dispatch_uid="pupilpremium-funded-target-reviews")
+
+
 # --- Panels, conflicts and votes ------------------------------------------------------------------------------
 
 

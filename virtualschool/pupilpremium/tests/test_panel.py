@@ -271,3 +271,23 @@ def test_the_policy_keeps_the_quorum_within_the_panel(world):
     with pytest.raises(PermissionDenied):
         services.pp_policy_update(actor=world.lead, decision_quorum=2)
     assert pp_policy_get().decision_quorum == 2
+
+
+def test_a_pep_target_reviewed_at_the_next_pep_is_the_funded_targets_review(pp, world):
+    from virtualschool.core.models import AuditEvent
+    from virtualschool.peps import services as pep_services
+    from virtualschool.peps.tests.conftest import smart_target
+
+    first = pep_services.pep_create(actor=world.lead, child=world.child_a, academic_year=2025, term="summer")
+    smart = pep_services.target_save(actor=world.dt_a, pep=first, data=smart_target())
+    submit(world.lead, pp.year, world.child_a, targets=[{"child": world.child_a, "pep_target_id": smart.pk}])
+    funded = FundedTarget.objects.get(pep_target_id=smart.pk)
+    assert funded.outcome == ""
+    second = pep_services.pep_create(actor=world.lead, child=world.child_a, academic_year=2026, term="autumn")
+    pep_services.target_review(
+        actor=world.dt_a, target=smart, reviewing_pep=second, outcome="partly", note="Absent in October"
+    )
+    funded.refresh_from_db()
+    assert (funded.outcome, funded.review_note, funded.reviewed_by) == ("partly", "Absent in October", world.dt_a)
+    event = AuditEvent.objects.filter(object_type="pupilpremium.fundedtarget", object_id=str(funded.pk)).first()
+    assert event is not None and event.context == {"reviewed_at": "PEP"} and event.actor == world.dt_a
