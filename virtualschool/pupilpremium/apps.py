@@ -14,6 +14,9 @@ class PupilPremiumConfig(AppConfig):
         from .services import connect_pep_reviews
 
         connect_pep_reviews()  # a PEP's target review is the funded target's review
+        from . import duty_events
+
+        duty_events.register()  # the panel's weekly and next-day duties
 
         extensions.register_child_tab(
             extensions.ChildTab(

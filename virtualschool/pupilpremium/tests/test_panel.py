@@ -291,3 +291,23 @@ def test_a_pep_target_reviewed_at_the_next_pep_is_the_funded_targets_review(pp, 
     assert (funded.outcome, funded.review_note, funded.reviewed_by) == ("partly", "Absent in October", world.dt_a)
     event = AuditEvent.objects.filter(object_type="pupilpremium.fundedtarget", object_id=str(funded.pk)).first()
     assert event is not None and event.context == {"reviewed_at": "PEP"} and event.actor == world.dt_a
+
+
+def test_the_panels_weekly_and_next_day_duties_are_measured_from_applications_and_decisions(pp, world):
+    from virtualschool.duties import engine
+    from virtualschool.duties.models import DutyInstance, State
+    from virtualschool.duties.tests.conftest import reseed
+
+    reseed()
+    app = on_panel(pp, world, submit(world.lead, pp.year, world.child_a, amount=60_000))
+    first, second, _third = pp.members
+    services.vote_cast(actor=first, application=app, outcome=Outcome.APPROVE)
+    _, decision = services.vote_cast(actor=second, application=app, outcome=Outcome.APPROVE)
+    assert decision is not None
+    decided = timezone.localdate(decision.decided_at)
+    engine.refresh([world.child_a.pk], today=decided)
+    considered = DutyInstance.objects.get(child=world.child_a, rule__slug="ppplus-application-considered")
+    assert (considered.started_on, considered.met_on) == (app.submitted_on, decided)
+    shared = DutyInstance.objects.get(child=world.child_a, rule__slug="ppplus-decision-available")
+    assert shared.started_on == decided and shared.met_on is None and shared.state != State.MET_ON_TIME
+    assert not DutyInstance.objects.filter(child=world.child_b, rule__slug__startswith="ppplus").exists()
