@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .models import PepType, QaGrade, QaReview, Target
+from virtualschool.core.calendar import school_calendar
+
+from .models import Attainment, Pep, PepType, QaGrade, QaReview, Target
 
 _FOR_PAYMENT: dict[str, str] = {
     QaGrade.GOOD: "good",
@@ -48,11 +50,32 @@ def pep_target_for_child(child_id: int, pep_target_id: int) -> dict[str, Any] | 
     return {"text": target.description, "measure": measure.strip(), "deadline": target.deadline, "owner": target.owner}
 
 
+def attainment_on_track(child: Any, before: Any) -> tuple[int, int] | None:
+    """(subjects on track, subjects assessed) in the child's latest PEP with attainment recorded whose term had
+    ended by `before` (or, for the term `before` falls in, whose meeting was held by then)."""
+    calendar = school_calendar()
+    candidates = (
+        Pep.objects.filter(child=child, attainment__isnull=False)
+        .exclude(pep_type=PepType.EMERGENCY)
+        .distinct()
+        .order_by("-academic_year", "-meeting_held_on", "-pk")
+        .values_list("pk", "academic_year", "term", "meeting_held_on")
+    )
+    for pk, year, term, held in candidates:
+        ended = calendar.term(year, term).end
+        if (held is not None and held <= before) or ended <= before:
+            rows = list(Attainment.objects.filter(pep_id=pk).values_list("on_track", flat=True))
+            assessed = [value for value in rows if value is not None]
+            return (sum(1 for value in assessed if value), len(assessed)) if assessed else None
+    return None
+
+
 def connect() -> None:
     from virtualschool.pupilpremium import hooks
 
     hooks.pep_grade_for_term = pep_grade_for_term
     hooks.pep_target_for_child = pep_target_for_child
+    hooks.attainment_on_track = attainment_on_track
 
 
-__all__ = ["connect", "pep_grade_for_term", "pep_target_for_child"]
+__all__ = ["attainment_on_track", "connect", "pep_grade_for_term", "pep_target_for_child"]

@@ -186,6 +186,7 @@ def impact_table(year: GrantYear) -> Table:
         "Partly achieved",
         "Share achieved",
         "Change in attendance",
+        "Change in attainment (subjects on track)",
     ]
     rows: list[Row] = []
     labels = dict(InterventionType.choices)
@@ -204,6 +205,7 @@ def impact_table(year: GrantYear) -> Table:
                     r.partly,
                     r.achieved_share,
                     r.attendance_change,
+                    r.attainment_change,
                 ]
             )
     return header, rows

@@ -24,6 +24,7 @@ from virtualschool.children.models import Child
 from virtualschool.children.selectors import children_visible_to
 from virtualschool.core import extensions
 
+from . import hooks
 from .models import (
     Application,
     Decision,
@@ -452,6 +453,17 @@ def attendance_change(child: Child, start: dt.date, end: dt.date) -> Decimal | N
     return during - before
 
 
+def attainment_change(child: Child, start: dt.date, end: dt.date) -> Decimal | None:
+    """The change in the share of the child's subjects on track for their aspirational PEP targets, from the last
+    PEP before the intervention started to the last PEP by the time it ended (percentage points), or None."""
+    before = hooks.attainment_on_track(child, start)
+    after = hooks.attainment_on_track(child, end)
+    if not before or not after or not before[1] or not after[1]:
+        return None
+    share = lambda found: Decimal(found[0] * 100) / Decimal(found[1])  # noqa: E731
+    return (share(after) - share(before)).quantize(Decimal("0.1"))
+
+
 def attendance_available() -> bool:
     return "attendance" in set(extensions._RECORDS)
 
@@ -468,6 +480,7 @@ class ImpactRow:
     achieved: int = 0
     partly: int = 0
     attendance_changes: list[Decimal] = field(default_factory=list)
+    attainment_changes: list[Decimal] = field(default_factory=list)
 
     @property
     def achieved_share(self) -> str:
@@ -482,6 +495,14 @@ class ImpactRow:
         mean = sum(self.attendance_changes, Decimal(0)) / len(self.attendance_changes)
         count = len(self.attendance_changes)
         return f"{mean:+.1f} percentage points ({count} {'child' if count == 1 else 'children'})"
+
+    @property
+    def attainment_change(self) -> str:
+        if not self.attainment_changes:
+            return "Not available"
+        mean = sum(self.attainment_changes, Decimal(0)) / len(self.attainment_changes)
+        count = len(self.attainment_changes)
+        return f"{mean:+.1f} percentage points on track ({count} {'child' if count == 1 else 'children'})"
 
 
 def impact(grant_year: GrantYear, by: str) -> list[ImpactRow]:
@@ -517,6 +538,9 @@ def impact(grant_year: GrantYear, by: str) -> list[ImpactRow]:
                 change = attendance_change(child, app.starts_on, app.ends_on)
                 if change is not None:
                     row.attendance_changes.append(change)
+            change = attainment_change(child, app.starts_on, app.ends_on)
+            if change is not None:
+                row.attainment_changes.append(change)
     return sorted(rows.values(), key=lambda r: r.label.lower())
 
 
