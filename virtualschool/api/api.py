@@ -2,6 +2,9 @@
 
 from ninja import NinjaAPI
 
+from virtualschool.attendance.api import child_router as attendance_child_router
+from virtualschool.attendance.api import router as attendance_router
+
 from . import errors
 from .auth import BearerToken
 from .children import router as children_router
@@ -26,3 +29,5 @@ api.add_router("/schools", schools_router)
 api.add_router("/children", children_router)
 api.add_router("/children", sdq_router)
 api.add_router("/placements", placements_router)
+api.add_router("/attendance", attendance_router)
+api.add_router("/children", attendance_child_router)

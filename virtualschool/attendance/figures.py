@@ -1,0 +1,268 @@
+"""Attendance figures for a child or a group over any period, as the DfE defines them (docs/attendance.md).
+
+A period is answered from the monthly summary for every month it covers whole, and from the marks themselves
+only for the part months at its edges. A month the period covers up to today (or later) counts as whole: no
+mark can be dated after today, so the summary already holds exactly the marks of the period in that month.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
+
+from virtualschool.core.calendar import academic_year_start, add_months, school_calendar
+
+from . import codes
+from .models import AttendanceMark, AttendanceMonth, AttendancePolicy
+
+COUNT_FIELDS = ("present", "aea", "authorised", "unauthorised", "not_possible")
+
+
+def policy_get() -> AttendancePolicy:
+    policy, _ = AttendancePolicy.objects.get_or_create(pk=1)
+    return policy
+
+
+def _pct(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+@dataclass(frozen=True)
+class Counts:
+    """Sessions by class over a period, and the figures that follow from them."""
+
+    present: int = 0
+    aea: int = 0
+    authorised: int = 0
+    unauthorised: int = 0
+    not_possible: int = 0
+
+    def __add__(self, other: Counts) -> Counts:
+        return Counts(*(getattr(self, f) + getattr(other, f) for f in COUNT_FIELDS))
+
+    @property
+    def possible(self) -> int:
+        """Possible sessions: every session counted as attendance or absence (not 'not a possible session')."""
+        return self.present + self.aea + self.authorised + self.unauthorised
+
+    @property
+    def attended(self) -> int:
+        return self.present + self.aea
+
+    @property
+    def absent(self) -> int:
+        return self.authorised + self.unauthorised
+
+    @property
+    def attendance_percent(self) -> float | None:
+        return _pct(self.attended, self.possible)
+
+    @property
+    def absence_percent(self) -> float | None:
+        """Overall absence rate: sessions missed (authorised and unauthorised) over possible sessions."""
+        return _pct(self.absent, self.possible)
+
+    @property
+    def authorised_percent(self) -> float | None:
+        return _pct(self.authorised, self.possible)
+
+    @property
+    def unauthorised_percent(self) -> float | None:
+        return _pct(self.unauthorised, self.possible)
+
+    def missing_share(self) -> float:
+        """Sessions missed as a share of possible sessions, unrounded (0 with none possible)."""
+        return self.absent / self.possible if self.possible else 0.0
+
+    def is_persistent_absence(self, percent: Decimal | float = 10) -> bool:
+        """Missing `percent` (10) or more of possible sessions. Compared as integers: no rounding at the line."""
+        return bool(self.possible) and self.absent * 100 >= float(percent) * self.possible
+
+    def is_severe_absence(self, percent: Decimal | float = 50) -> bool:
+        return bool(self.possible) and self.absent * 100 >= float(percent) * self.possible
+
+    def as_dict(self, policy: AttendancePolicy | None = None) -> dict[str, Any]:
+        persistent = policy.persistent_absence_percent if policy else 10
+        severe = policy.severe_absence_percent if policy else 50
+        return {
+            "possible_sessions": self.possible,
+            "present": self.present,
+            "approved_educational_activity": self.aea,
+            "authorised_absence": self.authorised,
+            "unauthorised_absence": self.unauthorised,
+            "not_possible": self.not_possible,
+            "attendance_percent": self.attendance_percent,
+            "absence_percent": self.absence_percent,
+            "authorised_absence_percent": self.authorised_percent,
+            "unauthorised_absence_percent": self.unauthorised_percent,
+            "persistent_absence": self.is_persistent_absence(persistent),
+            "severe_absence": self.is_severe_absence(severe),
+        }
+
+
+def counts_of_codes(marks: Iterable[str]) -> Counts:
+    """Counts of a list of codes (for tests and small in-memory uses)."""
+    tally = dict.fromkeys(COUNT_FIELDS, 0)
+    names = {
+        codes.MarkClass.PRESENT: "present",
+        codes.MarkClass.APPROVED_ACTIVITY: "aea",
+        codes.MarkClass.AUTHORISED: "authorised",
+        codes.MarkClass.UNAUTHORISED: "unauthorised",
+        codes.MarkClass.NOT_POSSIBLE: "not_possible",
+    }
+    for code in marks:
+        tally[names[codes.classify(code)]] += 1
+    return Counts(**tally)
+
+
+@dataclass(frozen=True)
+class Period:
+    key: str
+    label: str
+    start: dt.date
+    end: dt.date
+
+    @property
+    def described(self) -> str:
+        return f"{self.start.day} {self.start:%B %Y} to {self.end.day} {self.end:%B %Y}"
+
+
+def year_to_date(today: dt.date) -> Period:
+    start = dt.date(academic_year_start(today), 9, 1)
+    return Period("year", "Academic year to date", start, today)
+
+
+def term_to_date(today: dt.date) -> Period:
+    term = school_calendar().term_for(today)
+    return Period("term", f"{term.label} to date", min(term.start, today), today)
+
+
+def last_four_weeks(today: dt.date) -> Period:
+    return Period("four_weeks", "Last four weeks", today - dt.timedelta(days=27), today)
+
+
+def named_period(key: str, today: dt.date) -> Period:
+    return {"year": year_to_date, "term": term_to_date, "four_weeks": last_four_weeks}.get(key, year_to_date)(today)
+
+
+@dataclass
+class Split:
+    """A period as whole months (first and last first-of-month, inclusive) and part months read from marks."""
+
+    months: tuple[dt.date, dt.date] | None = None
+    edges: list[tuple[dt.date, dt.date]] = field(default_factory=list)
+
+
+def split_period(start: dt.date, end: dt.date, today: dt.date) -> Split:
+    split = Split()
+    if end < start:
+        return split
+    whole: list[dt.date] = []
+    month = start.replace(day=1)
+    while month <= end:
+        last = add_months(month, 1) - dt.timedelta(days=1)
+        first_day, last_day = max(start, month), min(end, last)
+        if first_day == month and last_day >= min(last, today):
+            whole.append(month)
+        else:
+            split.edges.append((first_day, last_day))
+        month = add_months(month, 1)
+    if whole:
+        split.months = (whole[0], whole[-1])
+        # Whole months are contiguous: part months can only be the first and the last.
+    return split
+
+
+def _mark_counts() -> dict[str, Count]:
+    names = {
+        "present": codes.MarkClass.PRESENT,
+        "aea": codes.MarkClass.APPROVED_ACTIVITY,
+        "authorised": codes.MarkClass.AUTHORISED,
+        "unauthorised": codes.MarkClass.UNAUTHORISED,
+        "not_possible": codes.MarkClass.NOT_POSSIBLE,
+    }
+    return {name: Count("code", filter=Q(code__in=codes.CODES_IN_CLASS[klass])) for name, klass in names.items()}
+
+
+def counts_by_child(
+    children: QuerySet[Any] | list[int], start: dt.date, end: dt.date, *, today: dt.date | None = None
+) -> dict[int, Counts]:
+    """Counts for each child in `children` (a queryset of children, or ids) with any mark in the period."""
+    today = today or timezone.localdate()
+    split = split_period(start, end, today)
+    ids: Any = children.values("pk") if isinstance(children, QuerySet) else list(children)
+    found: dict[int, Counts] = {}
+    if split.months is not None:
+        rows = (
+            AttendanceMonth.objects.filter(child_id__in=ids, month__range=split.months)
+            .values("child_id")
+            .annotate(**{f"s_{f}": Sum(f) for f in COUNT_FIELDS})
+            .values_list("child_id", *(f"s_{f}" for f in COUNT_FIELDS))
+        )
+        for child_id, *values in rows:
+            found[child_id] = Counts(*values)
+    for first, last in split.edges:
+        edge = (
+            AttendanceMark.objects.filter(child_id__in=ids, date__range=(first, last))
+            .values("child_id")
+            .annotate(**_mark_counts())
+            .values_list("child_id", *COUNT_FIELDS)
+        )
+        for child_id, *values in edge:
+            found[child_id] = found.get(child_id, Counts()) + Counts(*values)
+    return found
+
+
+@dataclass(frozen=True)
+class GroupFigures:
+    children: int  # children with at least one possible session
+    counts: Counts
+    persistent: int
+    severe: int
+
+    @property
+    def persistent_percent(self) -> float | None:
+        return _pct(self.persistent, self.children)
+
+    @property
+    def severe_percent(self) -> float | None:
+        return _pct(self.severe, self.children)
+
+
+def group_figures(by_child: dict[int, Counts], policy: AttendancePolicy | None = None) -> GroupFigures:
+    policy = policy or policy_get()
+    total = Counts()
+    persistent = severe = children = 0
+    for counts in by_child.values():
+        total = total + counts
+        if counts.possible:
+            children += 1
+            persistent += counts.is_persistent_absence(policy.persistent_absence_percent)
+            severe += counts.is_severe_absence(policy.severe_absence_percent)
+    return GroupFigures(children=children, counts=total, persistent=persistent, severe=severe)
+
+
+def child_counts(child_id: int, start: dt.date, end: dt.date, *, today: dt.date | None = None) -> Counts:
+    return counts_by_child([child_id], start, end, today=today).get(child_id, Counts())
+
+
+def monthly_counts(child_id: int, start: dt.date, end: dt.date) -> list[tuple[dt.date, Counts]]:
+    """A child's counts for each month with marks from `start`'s month to `end`'s, in order."""
+    rows = AttendanceMonth.objects.filter(
+        child_id=child_id, month__range=(start.replace(day=1), end.replace(day=1))
+    ).order_by("month")
+    return [(row.month, Counts(*(getattr(row, f) for f in COUNT_FIELDS))) for row in rows]
+
+
+def marks_between(child_id: int, start: dt.date, end: dt.date) -> dict[tuple[dt.date, str], str]:
+    """A child's marks from `start` to `end` by (date, session)."""
+    rows = AttendanceMark.objects.filter(child_id=child_id, date__range=(start, end)).values_list(
+        "date", "session", "code"
+    )
+    return {(day, session): code for day, session, code in rows}
