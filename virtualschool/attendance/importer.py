@@ -13,10 +13,12 @@ in one transaction: a file that fails part way leaves nothing imported. See ADR 
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import datetime as dt
 import io
 import re
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -101,6 +103,7 @@ class AttendanceImportResult:
     audit_events: int = 0
     children: int = 0  # children with a new or changed mark
     changed_child_ids: list[int] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per step, for benchmarks
 
     @property
     def changed_anything(self) -> bool:
@@ -123,6 +126,7 @@ class AttendanceImportResult:
             "warnings": [w.as_dict() for w in self.warnings],
             "children": self.children,
             "audit_events": self.audit_events,
+            "seconds": {step: round(took, 2) for step, took in self.timings.items()},
         }
 
 
@@ -234,6 +238,14 @@ class _Run:
         self.cols: dict[str, str] = {}
         self.width = 0
 
+    @contextlib.contextmanager
+    def timed(self, step: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.result.timings[step] = self.result.timings.get(step, 0.0) + time.perf_counter() - started
+
     # staging --------------------------------------------------------------------------------------------------
 
     def drop_temp(self, cursor: Any) -> None:
@@ -343,22 +355,34 @@ class _Run:
 
     def build_references(self, cursor: Any) -> None:
         cols = self.cols
-        cursor.execute(f"SELECT {cols['upn']}, {cols['date']}, count(*), min(row_no) FROM att_staging GROUP BY 1, 2")
-        upn_texts: set[str] = set()
-        date_counts: dict[str, list[int]] = {}
-        for upn_text, date_text, count, first in cursor.fetchall():
-            upn_texts.add(upn_text)
-            found = date_counts.setdefault(date_text, [0, first])
-            found[0] += count
-            found[1] = min(found[1], first)
-        code_texts: set[str] = set()
-        for _, column in self.code_sources():
-            cursor.execute(f"SELECT DISTINCT {column} FROM att_staging")
-            code_texts.update(value for (value,) in cursor.fetchall())
-        session_texts: set[str] = set()
+        # The distinct dates (with their rows), UPNs, codes and sessions of the file: one scan on PostgreSQL.
+        groups = [("date", cols["date"]), ("upn", cols["upn"])]
+        groups += [("code", column) for _, column in self.code_sources()]
         if self.result.shape == "long":
-            cursor.execute(f"SELECT DISTINCT {cols['session']} FROM att_staging")
-            session_texts = {value for (value,) in cursor.fetchall()}
+            groups.append(("session", cols["session"]))
+        found: dict[str, dict[str, tuple[int, int]]] = {kind: {} for kind, _ in groups}
+        if self.pg:
+            sets = ", ".join(f"({column})" for _, column in groups)
+            flags = ", ".join(f"GROUPING({column})" for _, column in groups)
+            cursor.execute(
+                f"SELECT {', '.join(c for _, c in groups)}, {flags}, count(*), min(row_no) FROM att_staging "
+                f"GROUP BY GROUPING SETS ({sets})"
+            )
+            width = len(groups)
+            for row in cursor.fetchall():
+                values, grouping, (count, first) = row[:width], row[width : 2 * width], row[2 * width :]
+                for n, (kind, _) in enumerate(groups):
+                    if grouping[n] == 0:
+                        found[kind][values[n]] = (count, first)
+        else:
+            for kind, column in groups:
+                cursor.execute(f"SELECT {column}, count(*), min(row_no) FROM att_staging GROUP BY 1")
+                for value, count, first in cursor.fetchall():
+                    found[kind][value] = (count, first)
+        date_counts = {text: list(v) for text, v in found["date"].items()}
+        upn_texts = set(found["upn"])
+        code_texts = set(found["code"])
+        session_texts = set(found.get("session", {}))
 
         date_type = "date" if self.pg else "text"
         cursor.execute(f"CREATE TEMP TABLE att_dates (txt text, day {date_type}, month {date_type}, future integer)")
@@ -708,31 +732,43 @@ def import_marks(
         result.shape, run.cols = _shape(names)
         run.width = len(names)
         with connection.cursor() as cursor:
+            if run.pg:
+                # Room for the staging tables in this session's memory (settable until a temporary table is
+                # first used in the session), and for the hash joins and sorts of one large statement.
+                with contextlib.suppress(Exception), transaction.atomic():
+                    cursor.execute("SET temp_buffers = '256MB'")
+                cursor.execute("SET work_mem = '64MB'")
             run.drop_temp(cursor)
             try:
                 # Staging is outside the transaction, so an upload's progress can be seen while it loads; only
                 # the temporary tables of this connection are written until the final transaction below.
                 run.create_staging(cursor)
-                run.load(cursor, stream, header_bytes)
+                with run.timed("load"):
+                    run.load(cursor, stream, header_bytes)
                 if on_checking:
                     on_checking()
                 with transaction.atomic():
-                    run.build_references(cursor)
-                    run.resolve(cursor)
-                    run.mark_duplicates(cursor, changed_only=True)
-                    run.count(cursor)
+                    with run.timed("references"):
+                        run.build_references(cursor)
+                    with run.timed("resolve"):
+                        run.resolve(cursor)
+                    with run.timed("check"):
+                        run.mark_duplicates(cursor, changed_only=True)
+                        run.count(cursor)
                     if not dry_run and result.changed_anything:
-                        try:
-                            with transaction.atomic():
-                                run.apply(cursor)
-                        except IntegrityError:
-                            # Two rows of the file for one new mark: reject the later ones and apply again.
-                            run.mark_duplicates(cursor, changed_only=False)
-                            result.rejects.clear()
-                            run.count(cursor)
-                            with transaction.atomic():
-                                run.apply(cursor)
-                        run.audit(cursor, name)
+                        with run.timed("apply"):
+                            try:
+                                with transaction.atomic():
+                                    run.apply(cursor)
+                            except IntegrityError:
+                                # Two rows of the file for one new mark: reject the later ones and apply again.
+                                run.mark_duplicates(cursor, changed_only=False)
+                                result.rejects.clear()
+                                run.count(cursor)
+                                with transaction.atomic():
+                                    run.apply(cursor)
+                        with run.timed("audit"):
+                            run.audit(cursor, name)
             finally:
                 run.drop_temp(cursor)
     finally:

@@ -26,7 +26,10 @@ class AttendanceMark(models.Model):
     """One registration mark: a child's morning or afternoon session on a school day, with its DfE code."""
 
     pk = models.CompositePrimaryKey("child", "date", "session")
-    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="+", db_index=False)
+    # No database constraint: a deferred foreign-key check per row doubles an import of millions of marks,
+    # and the importer writes only children it has just resolved. Deleting a child still deletes its marks
+    # (Django's cascade, served by the primary key's index, which starts with the child).
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False)
     date = models.DateField()
     session = models.CharField(max_length=2, choices=Session.choices)
     code = models.CharField(max_length=2, choices=[(c.code, c.meaning) for c in codes.CODES])
@@ -59,7 +62,7 @@ class AttendanceMonth(models.Model):
     """
 
     pk = models.CompositePrimaryKey("child", "month")
-    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="+", db_index=False)
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False)
     month = models.DateField(help_text="The first day of the month")
     # Plain integers, no CHECK: the importer upserts differences (-1 for a corrected mark's old class), and a
     # CHECK would be tested against the difference row before it is added to the stored counts.

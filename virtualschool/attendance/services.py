@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
@@ -59,7 +60,9 @@ def import_attendance(
         on_checking=on_checking,
     )
     if not dry_run and result.changed_child_ids:
+        started = time.perf_counter()
         propose_pep_reviews(result.changed_child_ids, today=today, actor=actor)
+        result.timings["pep_proposals"] = time.perf_counter() - started
     return result
 
 
