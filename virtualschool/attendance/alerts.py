@@ -131,7 +131,7 @@ def threshold_alerts(
             "below_threshold",
             found[pk],
             f"Attendance {year_counts[pk].attendance_percent} % this academic year ({year_counts[pk].attended} of "
-            f"{year_counts[pk].possible} possible sessions), below {policy.alert_below_percent.normalize()} %.",
+            f"{year_counts[pk].possible} possible sessions), below {float(policy.alert_below_percent):g} %.",
             f"{_lead(found[pk])}: review the PEP with the school and {_social_worker(found[pk])}.",
             year_counts[pk],
         )

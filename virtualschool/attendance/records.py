@@ -19,14 +19,17 @@ def _pct(value: float | None) -> str:
 
 def attendance_record_summary(child: Any, start: dt.date, end: dt.date) -> RecordSummary | None:
     """The child's attendance figures from `start` to `end`; None when there are no marks in the period."""
+    pk = getattr(child, "pk", None)
+    if pk is None:  # not a stored child: nothing recorded
+        return None
     today = timezone.localdate()
-    counts = child_counts(child.pk, start, min(end, today), today=today)
+    counts = child_counts(pk, start, min(end, today), today=today)
     if not (counts.possible or counts.not_possible):
         return None
     policy = policy_get()
     concerns = []
     if counts.possible and counts.attended * 100 < float(policy.alert_below_percent) * counts.possible:
-        concerns.append(f"Attendance {counts.attendance_percent} %, below {policy.alert_below_percent.normalize()} %.")
+        concerns.append(f"Attendance {counts.attendance_percent} %, below {float(policy.alert_below_percent):g} %.")
     if counts.is_severe_absence(policy.severe_absence_percent):
         concerns.append("Severely absent: missing half or more of possible sessions.")
     elif counts.is_persistent_absence(policy.persistent_absence_percent):

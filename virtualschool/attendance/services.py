@@ -96,7 +96,7 @@ def propose_pep_reviews(child_ids: list[int] | None, *, today: dt.date, actor: A
             reason=(
                 f"Attendance {counts.attendance_percent} % this academic year to {today.day} {today:%B %Y} "
                 f"({counts.attended} of {counts.possible} possible sessions), below "
-                f"{policy.alert_below_percent.normalize()} %."
+                f"{float(policy.alert_below_percent):g} %."
             ),
             raised_on=today,
             source_key=f"attendance-below-threshold:{child.pk}:{term.key}",

@@ -21,6 +21,8 @@ ENDPOINTS = [
     ("get", "/children/1/sdq"),
     ("post", "/children/1/sdq"),
     ("get", "/children/1/sdq/school-due"),
+    ("get", "/children/1/attendance"),
+    ("post", "/attendance/"),
     ("get", "/placements"),
     ("get", "/placements/1"),
     ("post", "/placements"),
@@ -46,6 +48,8 @@ def test_openapi_document_lists_every_path_and_declares_bearer_tokens():
         "/api/v1/children/{id}",
         "/api/v1/children/{id}/sdq",
         "/api/v1/children/{id}/sdq/school-due",
+        "/api/v1/children/{id}/attendance",
+        "/api/v1/attendance/",
         "/api/v1/placements",
         "/api/v1/placements/{id}",
     }
