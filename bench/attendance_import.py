@@ -73,7 +73,9 @@ import datetime as dt
 from virtualschool.children.models import Child
 from virtualschool.placements.models import EducationPlacement
 from virtualschool.schools.models import School
-schools = School.objects.bulk_create([School(urn=700000 + n, name=f"Bench School {n}", la_code="999") for n in range(200)])
+schools = School.objects.bulk_create(
+    [School(urn=700000 + n, name=f"Bench School {n}", la_code="999") for n in range(200)]
+)
 children = Child.objects.bulk_create([
     Child(social_care_reference=f"B{n:06d}", first_name="Bench", last_name=f"Child {n}",
           date_of_birth=dt.date(2012 + n % 5, 1 + n % 12, 1), upn=f"X{n:012d}",
@@ -129,11 +131,10 @@ def bare_copy(url: str, path: Path) -> float:
             "PRIMARY KEY (upn, date, session))"
         )
         started = time.perf_counter()
-        with conn.transaction(), conn.cursor() as cursor:
-            with cursor.copy("COPY bench_bare_marks FROM STDIN WITH (FORMAT csv, HEADER true)") as copy:
-                with path.open("rb") as handle:
-                    while block := handle.read(1024 * 1024):
-                        copy.write(block)
+        statement = "COPY bench_bare_marks FROM STDIN WITH (FORMAT csv, HEADER true)"
+        with conn.transaction(), conn.cursor() as cursor, cursor.copy(statement) as copy, path.open("rb") as handle:
+            while block := handle.read(1024 * 1024):
+                copy.write(block)
         seconds = time.perf_counter() - started
         conn.execute("DROP TABLE bench_bare_marks")
     return seconds

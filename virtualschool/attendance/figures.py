@@ -13,13 +13,15 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.db.models import Case, QuerySet, Sum, Value, When
 from django.utils import timezone
 
 from virtualschool.core.calendar import academic_year_start, add_months, school_calendar
 
 from . import codes
-from .models import AttendanceMark, AttendanceMonth, AttendancePolicy
+from .models import AttendanceMark, AttendanceMonth, AttendancePolicy, AttendanceYear
 
 COUNT_FIELDS = ("present", "aea", "authorised", "unauthorised", "not_possible")
 
@@ -153,70 +155,122 @@ def named_period(key: str, today: dt.date) -> Period:
 
 @dataclass
 class Split:
-    """A period as whole months (first and last first-of-month, inclusive) and part months read from marks."""
+    """A period as whole academic years, whole months and part months (read from the marks themselves)."""
 
-    months: tuple[dt.date, dt.date] | None = None
-    edges: list[tuple[dt.date, dt.date]] = field(default_factory=list)
+    years: list[int] = field(default_factory=list)  # academic years by their starting calendar year
+    months: list[dt.date] = field(default_factory=list)  # first days of whole months
+    edges: list[tuple[dt.date, dt.date]] = field(default_factory=list)  # marks added
+    # Marks taken away from a whole month, where the part of the month outside the period is the shorter
+    # (a period starting on 4 December reads December whole less the marks of 1 to 3 December).
+    minus: list[tuple[dt.date, dt.date]] = field(default_factory=list)
+
+
+def _covers(first: dt.date, last: dt.date, start: dt.date, end: dt.date, today: dt.date) -> bool:
+    """True when [start, end] holds every mark the period [first, last] can have (none is dated after today)."""
+    return start <= first and end >= min(last, today)
 
 
 def split_period(start: dt.date, end: dt.date, today: dt.date) -> Split:
     split = Split()
     if end < start:
         return split
-    whole: list[dt.date] = []
-    month = start.replace(day=1)
-    while month <= end:
-        last = add_months(month, 1) - dt.timedelta(days=1)
-        first_day, last_day = max(start, month), min(end, last)
-        if first_day == month and last_day >= min(last, today):
-            whole.append(month)
+    year = academic_year_start(start)
+    while dt.date(year, 9, 1) <= end:
+        year_first, year_last = dt.date(year, 9, 1), dt.date(year + 1, 8, 31)
+        if _covers(year_first, year_last, start, end, today):
+            split.years.append(year)
         else:
-            split.edges.append((first_day, last_day))
-        month = add_months(month, 1)
-    if whole:
-        split.months = (whole[0], whole[-1])
-        # Whole months are contiguous: part months can only be the first and the last.
+            month = max(start, year_first).replace(day=1)
+            while month <= min(end, year_last):
+                last = add_months(month, 1) - dt.timedelta(days=1)
+                first_day, last_day, recorded_to = max(start, month), min(end, last), min(last, today)
+                if _covers(month, last, start, end, today):
+                    split.months.append(month)
+                elif first_day > month and last_day >= recorded_to and (first_day - month) < (last_day - first_day):
+                    split.months.append(month)
+                    split.minus.append((month, first_day - dt.timedelta(days=1)))
+                elif first_day == month and last_day < recorded_to and (recorded_to - last_day) < (last_day - month):
+                    split.months.append(month)
+                    split.minus.append((last_day + dt.timedelta(days=1), recorded_to))
+                else:
+                    split.edges.append((first_day, last_day))
+                month = add_months(month, 1)
+        year += 1
     return split
 
 
-def _mark_counts() -> dict[str, Count]:
-    names = {
-        "present": codes.MarkClass.PRESENT,
-        "aea": codes.MarkClass.APPROVED_ACTIVITY,
-        "authorised": codes.MarkClass.AUTHORISED,
-        "unauthorised": codes.MarkClass.UNAUTHORISED,
-        "not_possible": codes.MarkClass.NOT_POSSIBLE,
+def _mark_values(sign: int) -> dict[str, Case]:
+    """Each mark as `sign` in the column of its class (0 in the others), to be added up."""
+    return {
+        f"v_{name}": Case(When(code__in=codes.CODES_IN_CLASS[klass], then=Value(sign)), default=Value(0))
+        for name, klass in zip(COUNT_FIELDS, codes.MarkClass, strict=True)
     }
-    return {name: Count("code", filter=Q(code__in=codes.CODES_IN_CLASS[klass])) for name, klass in names.items()}
 
 
 def counts_by_child(
     children: QuerySet[Any] | list[int], start: dt.date, end: dt.date, *, today: dt.date | None = None
 ) -> dict[int, Counts]:
-    """Counts for each child in `children` (a queryset of children, or ids) with any mark in the period."""
+    """Counts for each child in `children` (a queryset of children, or ids) with any mark in the period.
+
+    One statement: the whole academic years and whole months from the summaries, the part months from the
+    marks (added, or taken away from a whole month), added up by child in the database.
+    """
     today = today or timezone.localdate()
     split = split_period(start, end, today)
     ids: Any = children.values("pk") if isinstance(children, QuerySet) else list(children)
-    found: dict[int, Counts] = {}
-    if split.months is not None:
-        rows = (
-            AttendanceMonth.objects.filter(child_id__in=ids, month__range=split.months)
-            .values("child_id")
-            .annotate(**{f"s_{f}": Sum(f) for f in COUNT_FIELDS})
-            .values_list("child_id", *(f"s_{f}" for f in COUNT_FIELDS))
+    parts: list[tuple[QuerySet[Any], list[str]]] = []
+    if split.years:
+        parts.append(
+            (
+                AttendanceYear.objects.filter(child_id__in=ids, year__in=split.years).values_list(
+                    "child_id", *COUNT_FIELDS
+                ),
+                list(COUNT_FIELDS),
+            )
         )
-        for child_id, *values in rows:
-            found[child_id] = Counts(*values)
-    for first, last in split.edges:
-        edge = (
-            AttendanceMark.objects.filter(child_id__in=ids, date__range=(first, last))
-            .values("child_id")
-            .annotate(**_mark_counts())
-            .values_list("child_id", *COUNT_FIELDS)
+    if split.months:
+        parts.append(
+            (
+                AttendanceMonth.objects.filter(child_id__in=ids, month__in=split.months).values_list(
+                    "child_id", *COUNT_FIELDS
+                ),
+                list(COUNT_FIELDS),
+            )
         )
-        for child_id, *values in edge:
-            found[child_id] = found.get(child_id, Counts()) + Counts(*values)
-    return found
+    for ranges, sign in ((split.edges, 1), (split.minus, -1)):
+        for first, last in ranges:
+            named = [f"v_{f}" for f in COUNT_FIELDS]
+            parts.append(
+                (
+                    AttendanceMark.objects.filter(child_id__in=ids, date__range=(first, last))
+                    .annotate(**_mark_values(sign))
+                    .values_list("child_id", *named),
+                    named,
+                )
+            )
+    if not parts:
+        return {}
+    if len(parts) == 1 and not (split.edges or split.minus):
+        sums = {f"s_{f}": Sum(f) for f in COUNT_FIELDS}
+        rows: Any = parts[0][0].values("child_id").annotate(**sums).values_list("child_id", *sums)
+    else:
+        pieces, params = [], []
+        for n, (part, columns) in enumerate(parts):
+            try:
+                sql, part_params = part.query.sql_with_params()
+            except EmptyResultSet:  # nobody in the group
+                return {}
+            renamed = ", ".join(f"p{n}.{column} AS c{i}" for i, column in enumerate(columns))
+            pieces.append(f"SELECT p{n}.child_id AS child_id, {renamed} FROM ({sql}) p{n}")  # noqa: S608
+            params.extend(part_params)
+        sums_sql = ", ".join(f"SUM(c{n})" for n in range(len(COUNT_FIELDS)))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT child_id, {sums_sql} FROM ({' UNION ALL '.join(pieces)}) parts GROUP BY child_id",  # noqa: S608
+                params,
+            )
+            rows = cursor.fetchall()
+    return {child_id: Counts(*values) for child_id, *values in rows}
 
 
 @dataclass(frozen=True)

@@ -29,14 +29,14 @@ from django.utils import timezone
 
 from virtualschool.children.models import Child
 from virtualschool.core import audit
-from virtualschool.core.calendar import SchoolCalendar, school_calendar
+from virtualschool.core.calendar import SchoolCalendar, academic_year_start, school_calendar
 from virtualschool.core.importing import ImportFileError
 from virtualschool.core.models import AuditEvent
 from virtualschool.placements.models import EducationPlacement
 from virtualschool.schools.models import SchoolStaff
 
 from . import codes
-from .models import AttendanceMark, AttendanceMonth
+from .models import AttendanceMark, AttendanceMonth, AttendanceYear
 
 LONG = ("upn", "date", "session", "code")
 WIDE = ("upn", "date", "am", "pm")
@@ -59,6 +59,7 @@ REASONS = {
 }
 MARKS = AttendanceMark._meta.db_table
 MONTHS = AttendanceMonth._meta.db_table
+YEARS = AttendanceYear._meta.db_table
 TEMP_TABLES = (
     "att_staging",
     "att_upns",
@@ -385,13 +386,15 @@ class _Run:
         session_texts = set(found.get("session", {}))
 
         date_type = "date" if self.pg else "text"
-        cursor.execute(f"CREATE TEMP TABLE att_dates (txt text, day {date_type}, month {date_type}, future integer)")
+        cursor.execute(
+            f"CREATE TEMP TABLE att_dates (txt text, day {date_type}, month {date_type}, ayear integer, future integer)"
+        )
         dates = []
         for text, (count, first) in sorted(date_counts.items(), key=lambda item: item[1][1]):
             day = _parse_date(text)
             if day is None:
                 continue
-            dates.append((text, day, day.replace(day=1), int(day > self.today)))
+            dates.append((text, day, day.replace(day=1), academic_year_start(day), int(day > self.today)))
             problem = self.calendar.problem(day) if day <= self.today else ""
             if problem:
                 self.result.warnings.append(
@@ -403,7 +406,7 @@ class _Run:
                         "all the same. Check the date is right.",
                     )
                 )
-        self._fill(cursor, "att_dates", [(t, d.isoformat(), m.isoformat(), f) for t, d, m, f in dates])
+        self._fill(cursor, "att_dates", [(t, d.isoformat(), m.isoformat(), y, f) for t, d, m, y, f in dates])
 
         cursor.execute("CREATE TEMP TABLE att_codes (txt text, code text, klass text)")
         found_codes = []
@@ -501,7 +504,7 @@ class _Run:
         cursor.execute(
             f"""
             CREATE TEMP TABLE att_resolved AS
-            SELECT src.row_no, src.src, u.child_id, d.day, d.month, src.sess AS session, k.code, k.klass,
+            SELECT src.row_no, src.src, u.child_id, d.day, d.month, d.ayear, src.sess AS session, k.code, k.klass,
                    sp.school_id, m.code AS old_code, ok.klass AS old_klass, CAST(NULL AS integer) AS dup_of,
                    CASE
                      WHEN u.many = 1 THEN 'upn_many'
@@ -620,22 +623,26 @@ class _Run:
         klasses = [k.value for k in codes.MarkClass]
         columns = ["present", "aea", "authorised", "unauthorised", "not_possible"]
         sums = ", ".join(f"sum(CASE WHEN k = '{k}' THEN n ELSE 0 END)" for k in klasses)
-        updates = ", ".join(f"{c} = {MONTHS}.{c} + excluded.{c}" for c in columns)
-        cursor.execute(
-            f"""
-            INSERT INTO {MONTHS} (child_id, month, {", ".join(columns)})
-            SELECT * FROM (
-              SELECT child_id, month, {sums} FROM (
-                SELECT child_id, month, klass AS k, 1 AS n FROM att_resolved
-                  WHERE reason IS NULL AND (old_code IS NULL OR old_code <> code)
-                UNION ALL
-                SELECT child_id, month, old_klass AS k, -1 AS n FROM att_resolved
-                  WHERE reason IS NULL AND old_code <> code
-              ) x GROUP BY child_id, month
-            ) y WHERE true
-            ON CONFLICT (child_id, month) DO UPDATE SET {updates}
-            """
-        )
+        # The months, then the academic years, moved by the difference: +1 for a new or corrected mark's class,
+        # -1 for a corrected mark's old class.
+        for table, period in ((MONTHS, "month"), (YEARS, "ayear")):
+            updates = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in columns)
+            key = "year" if period == "ayear" else "month"
+            cursor.execute(
+                f"""
+                INSERT INTO {table} (child_id, {key}, {", ".join(columns)})
+                SELECT * FROM (
+                  SELECT child_id, {period}, {sums} FROM (
+                    SELECT child_id, {period}, klass AS k, 1 AS n FROM att_resolved
+                      WHERE reason IS NULL AND (old_code IS NULL OR old_code <> code)
+                    UNION ALL
+                    SELECT child_id, {period}, old_klass AS k, -1 AS n FROM att_resolved
+                      WHERE reason IS NULL AND old_code <> code
+                  ) x GROUP BY child_id, {period}
+                ) y WHERE true
+                ON CONFLICT (child_id, {key}) DO UPDATE SET {updates}
+                """
+            )
         cursor.execute(
             "SELECT DISTINCT child_id FROM att_resolved WHERE reason IS NULL AND (old_code IS NULL OR old_code <> code)"
         )

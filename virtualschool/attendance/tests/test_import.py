@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from virtualschool.attendance import importer
 from virtualschool.attendance.figures import child_counts
 from virtualschool.attendance.importer import UnusableFile
-from virtualschool.attendance.models import AttendanceMark, AttendanceMonth
+from virtualschool.attendance.models import AttendanceMark, AttendanceMonth, AttendanceYear
 from virtualschool.attendance.services import import_attendance
 from virtualschool.core.models import AuditEvent
 
@@ -56,6 +56,7 @@ def test_a_long_file_creates_marks_with_their_school_and_summary(att: Any) -> No
     )
     assert month_row(att.child_a, dt.date(2026, 11, 1)) == (2, 0, 1, 1, 0)
     assert month_row(att.child_b, dt.date(2026, 11, 1)) == (0, 1, 0, 0, 1)
+    assert AttendanceYear.objects.get(child=att.child_a, year=2026).present == 2
     event = AuditEvent.objects.get(object_type="attendance.import")
     assert event.action == AuditEvent.Action.IMPORT and event.context["created"] == 6
 
@@ -69,10 +70,21 @@ def test_a_wide_file_is_told_apart_by_its_header_and_blank_cells_are_no_mark(att
 
 def test_the_same_file_twice_changes_nothing_and_audits_nothing(att: Any) -> None:
     run(LONG_FILE)
-    before = (marks(), list(AttendanceMonth.objects.values_list()), AuditEvent.objects.count())
+    before = (
+        marks(),
+        list(AttendanceMonth.objects.values_list()),
+        list(AttendanceYear.objects.values_list()),
+        AuditEvent.objects.count(),
+    )
     again = run(LONG_FILE)
     assert (again.created, again.updated, again.unchanged, again.audit_events) == (0, 0, 6, 0)
-    assert (marks(), list(AttendanceMonth.objects.values_list()), AuditEvent.objects.count()) == before
+    after = (
+        marks(),
+        list(AttendanceMonth.objects.values_list()),
+        list(AttendanceYear.objects.values_list()),
+        AuditEvent.objects.count(),
+    )
+    assert after == before
 
 
 def test_a_corrected_mark_replaces_the_old_one_moves_the_summary_and_is_audited(att: Any) -> None:
@@ -81,6 +93,8 @@ def test_a_corrected_mark_replaces_the_old_one_moves_the_summary_and_is_audited(
     assert (result.created, result.updated, result.unchanged) == (0, 1, 1)
     assert marks()[(att.child_a.pk, dt.date(2026, 11, 17), "AM")] == "M"
     assert month_row(att.child_a, dt.date(2026, 11, 1)) == (2, 0, 2, 0, 0)
+    year = AttendanceYear.objects.get(child=att.child_a, year=2026)
+    assert (year.present, year.authorised, year.unauthorised) == (2, 2, 0)
     event = AuditEvent.objects.get(object_type="attendance.attendancemark")
     assert event.child_id == att.child_a.pk and event.action == AuditEvent.Action.UPDATE
     assert event.changes == {"2026-11-17 AM": ["N", "M"]}
@@ -198,3 +212,26 @@ def test_the_file_is_streamed_in_pieces_that_end_at_line_breaks(att: Any, monkey
     assert len(pieces) > 3 and all(p.endswith(b"\n") for p in pieces)
     assert b"".join(pieces) == csv_bytes(*lines[1:])
     assert run(csv_bytes(*lines)).created == 14
+
+
+def test_figures_for_any_range_match_the_marks_counted_one_by_one(att: Any) -> None:
+    import random
+
+    rng = random.Random(7)
+    days = [dt.date(2025, 9, 1) + dt.timedelta(days=n) for n in range(0, 440)]
+    days = [d for d in days if d.weekday() < 5 and d <= TODAY]
+    choices = ["/", "/", "/", "I", "N", "B", "X", "L"]
+    lines = [f"{A},{d.isoformat()},{rng.choice(choices)},{rng.choice(choices)}" for d in days]
+    run(csv_bytes("upn,date,am,pm", *lines))
+    stored = {(d, s): c for (_, d, s), c in marks().items()}
+    for start, end in [
+        (dt.date(2025, 9, 3), dt.date(2025, 12, 19)),
+        (dt.date(2025, 10, 24), dt.date(2026, 2, 2)),
+        (dt.date(2025, 9, 1), TODAY),
+        (dt.date(2026, 1, 5), dt.date(2026, 1, 9)),
+        (dt.date(2026, 10, 24), dt.date(2026, 12, 31)),
+    ]:
+        from virtualschool.attendance.figures import counts_of_codes
+
+        expected = counts_of_codes([c for (d, _), c in stored.items() if start <= d <= end])
+        assert child_counts(att.child_a.pk, start, end, today=TODAY) == expected, (start, end)
