@@ -15,7 +15,7 @@ from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Case, QuerySet, Sum, Value, When
+from django.db.models import Case, F, QuerySet, Sum, Value, When
 from django.utils import timezone
 
 from virtualschool.core.calendar import academic_year_start, add_months, school_calendar
@@ -155,19 +155,50 @@ def named_period(key: str, today: dt.date) -> Period:
 
 @dataclass
 class Split:
-    """A period as whole academic years, whole months and part months (read from the marks themselves)."""
+    """A period as signed parts: whole academic years and whole months from the summaries, and runs of days
+    read from the marks. A part with sign -1 is taken away: a period from 4 December reads December whole less
+    the marks of 1 to 3 December, and a period covering most of an academic year reads the year less the rest.
+    """
 
-    years: list[int] = field(default_factory=list)  # academic years by their starting calendar year
-    months: list[dt.date] = field(default_factory=list)  # first days of whole months
-    edges: list[tuple[dt.date, dt.date]] = field(default_factory=list)  # marks added
-    # Marks taken away from a whole month, where the part of the month outside the period is the shorter
-    # (a period starting on 4 December reads December whole less the marks of 1 to 3 December).
-    minus: list[tuple[dt.date, dt.date]] = field(default_factory=list)
+    years: list[tuple[int, int]] = field(default_factory=list)  # (academic year's first calendar year, sign)
+    months: list[tuple[dt.date, int]] = field(default_factory=list)  # (first day of the month, sign)
+    days: list[tuple[dt.date, dt.date, int]] = field(default_factory=list)  # (first, last, sign) read from marks
+
+    @property
+    def cost(self) -> int:
+        """Rows read per child: one a year or month, about two a school day of marks."""
+        return len(self.years) + len(self.months) + sum(2 * ((b - a).days + 1) for a, b, _ in self.days)
+
+    def extend(self, other: Split, sign: int = 1) -> None:
+        self.years += [(y, s * sign) for y, s in other.years]
+        self.months += [(m, s * sign) for m, s in other.months]
+        self.days += [(a, b, s * sign) for a, b, s in other.days]
 
 
 def _covers(first: dt.date, last: dt.date, start: dt.date, end: dt.date, today: dt.date) -> bool:
     """True when [start, end] holds every mark the period [first, last] can have (none is dated after today)."""
     return start <= first and end >= min(last, today)
+
+
+def _months_and_days(start: dt.date, end: dt.date, today: dt.date) -> Split:
+    """[start, end] (inside one academic year) as whole months and runs of marks, the cheaper way round."""
+    split = Split()
+    month = start.replace(day=1)
+    while month <= end:
+        last = add_months(month, 1) - dt.timedelta(days=1)
+        first_day, last_day, recorded_to = max(start, month), min(end, last), min(last, today)
+        if _covers(month, last, start, end, today):
+            split.months.append((month, 1))
+        elif first_day > month and last_day >= recorded_to and (first_day - month) < (last_day - first_day):
+            split.months.append((month, 1))
+            split.days.append((month, first_day - dt.timedelta(days=1), -1))
+        elif first_day == month and last_day < recorded_to and (recorded_to - last_day) < (last_day - month):
+            split.months.append((month, 1))
+            split.days.append((last_day + dt.timedelta(days=1), recorded_to, -1))
+        else:
+            split.days.append((first_day, last_day, 1))
+        month = add_months(month, 1)
+    return split
 
 
 def split_period(start: dt.date, end: dt.date, today: dt.date) -> Split:
@@ -178,23 +209,17 @@ def split_period(start: dt.date, end: dt.date, today: dt.date) -> Split:
     while dt.date(year, 9, 1) <= end:
         year_first, year_last = dt.date(year, 9, 1), dt.date(year + 1, 8, 31)
         if _covers(year_first, year_last, start, end, today):
-            split.years.append(year)
+            split.years.append((year, 1))
         else:
-            month = max(start, year_first).replace(day=1)
-            while month <= min(end, year_last):
-                last = add_months(month, 1) - dt.timedelta(days=1)
-                first_day, last_day, recorded_to = max(start, month), min(end, last), min(last, today)
-                if _covers(month, last, start, end, today):
-                    split.months.append(month)
-                elif first_day > month and last_day >= recorded_to and (first_day - month) < (last_day - first_day):
-                    split.months.append(month)
-                    split.minus.append((month, first_day - dt.timedelta(days=1)))
-                elif first_day == month and last_day < recorded_to and (recorded_to - last_day) < (last_day - month):
-                    split.months.append(month)
-                    split.minus.append((last_day + dt.timedelta(days=1), recorded_to))
-                else:
-                    split.edges.append((first_day, last_day))
-                month = add_months(month, 1)
+            first_day, last_day = max(start, year_first), min(end, year_last)
+            direct = _months_and_days(first_day, last_day, today)
+            rest = Split(years=[(year, 1)])
+            if first_day > year_first:
+                rest.extend(_months_and_days(year_first, first_day - dt.timedelta(days=1), today), -1)
+            recorded_to = min(year_last, today)
+            if last_day < recorded_to:
+                rest.extend(_months_and_days(last_day + dt.timedelta(days=1), recorded_to, today), -1)
+            split.extend(rest if rest.cost < direct.cost else direct)
         year += 1
     return split
 
@@ -219,42 +244,36 @@ def counts_by_child(
     split = split_period(start, end, today)
     ids: Any = children.values("pk") if isinstance(children, QuerySet) else list(children)
     parts: list[tuple[QuerySet[Any], list[str]]] = []
-    if split.years:
+    for sign in (1, -1):
+        years = [y for y, s in split.years if s == sign]
+        months = [m for m, s in split.months if s == sign]
+        for model, lookup, values in ((AttendanceYear, "year__in", years), (AttendanceMonth, "month__in", months)):
+            if values:
+                summary: QuerySet[Any] = model.objects.filter(child_id__in=ids, **{lookup: values})  # type: ignore[attr-defined]
+                if sign == 1:
+                    parts.append((summary.values_list("child_id", *COUNT_FIELDS), list(COUNT_FIELDS)))
+                else:
+                    negated = {f"n_{f}": -F(f) for f in COUNT_FIELDS}
+                    named = list(negated)
+                    parts.append((summary.annotate(**negated).values_list("child_id", *named), named))
+    for first, last, sign in split.days:
+        named = [f"v_{f}" for f in COUNT_FIELDS]
         parts.append(
             (
-                AttendanceYear.objects.filter(child_id__in=ids, year__in=split.years).values_list(
-                    "child_id", *COUNT_FIELDS
-                ),
-                list(COUNT_FIELDS),
+                AttendanceMark.objects.filter(child_id__in=ids, date__range=(first, last))
+                .annotate(**_mark_values(sign))
+                .values_list("child_id", *named),
+                named,
             )
         )
-    if split.months:
-        parts.append(
-            (
-                AttendanceMonth.objects.filter(child_id__in=ids, month__in=split.months).values_list(
-                    "child_id", *COUNT_FIELDS
-                ),
-                list(COUNT_FIELDS),
-            )
-        )
-    for ranges, sign in ((split.edges, 1), (split.minus, -1)):
-        for first, last in ranges:
-            named = [f"v_{f}" for f in COUNT_FIELDS]
-            parts.append(
-                (
-                    AttendanceMark.objects.filter(child_id__in=ids, date__range=(first, last))
-                    .annotate(**_mark_values(sign))
-                    .values_list("child_id", *named),
-                    named,
-                )
-            )
     if not parts:
         return {}
-    if len(parts) == 1 and not (split.edges or split.minus):
+    if len(parts) == 1 and not split.days:
         sums = {f"s_{f}": Sum(f) for f in COUNT_FIELDS}
         rows: Any = parts[0][0].values("child_id").annotate(**sums).values_list("child_id", *sums)
     else:
-        pieces, params = [], []
+        pieces: list[str] = []
+        params: list[Any] = []
         for n, (part, columns) in enumerate(parts):
             try:
                 sql, part_params = part.query.sql_with_params()
@@ -270,7 +289,7 @@ def counts_by_child(
                 params,
             )
             rows = cursor.fetchall()
-    return {child_id: Counts(*values) for child_id, *values in rows}
+    return {row[0]: Counts(*row[1:]) for row in rows}
 
 
 @dataclass(frozen=True)
@@ -291,15 +310,23 @@ class GroupFigures:
 
 def group_figures(by_child: dict[int, Counts], policy: AttendancePolicy | None = None) -> GroupFigures:
     policy = policy or policy_get()
-    total = Counts()
+    persistent_share = float(policy.persistent_absence_percent)
+    severe_share = float(policy.severe_absence_percent)
+    totals = [0, 0, 0, 0, 0]
     persistent = severe = children = 0
-    for counts in by_child.values():
-        total = total + counts
-        if counts.possible:
+    for c in by_child.values():
+        totals[0] += c.present
+        totals[1] += c.aea
+        totals[2] += c.authorised
+        totals[3] += c.unauthorised
+        totals[4] += c.not_possible
+        possible = c.present + c.aea + c.authorised + c.unauthorised
+        if possible:
             children += 1
-            persistent += counts.is_persistent_absence(policy.persistent_absence_percent)
-            severe += counts.is_severe_absence(policy.severe_absence_percent)
-    return GroupFigures(children=children, counts=total, persistent=persistent, severe=severe)
+            missed = (c.authorised + c.unauthorised) * 100
+            persistent += missed >= persistent_share * possible
+            severe += missed >= severe_share * possible
+    return GroupFigures(children=children, counts=Counts(*totals), persistent=persistent, severe=severe)
 
 
 def child_counts(child_id: int, start: dt.date, end: dt.date, *, today: dt.date | None = None) -> Counts:

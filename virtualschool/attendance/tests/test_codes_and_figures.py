@@ -85,20 +85,24 @@ def test_the_thresholds_are_inclusive_and_unrounded() -> None:
     assert Counts(not_possible=4).possible == 0
 
 
-def test_a_period_splits_into_whole_years_whole_months_and_part_months() -> None:
+def test_a_period_splits_into_the_fewest_summary_rows_and_marks() -> None:
     today = dt.date(2026, 11, 20)
     year = split_period(dt.date(2026, 9, 1), today, today)
-    assert (year.years, year.months, year.edges, year.minus) == ([2026], [], [], [])
+    assert (year.years, year.months, year.days) == ([(2026, 1)], [], [])
     weeks = split_period(dt.date(2026, 10, 24), today, today)  # 24 to 31 October is shorter than 1 to 23
-    assert weeks.months == [dt.date(2026, 11, 1)]
-    assert weeks.edges == [(dt.date(2026, 10, 24), dt.date(2026, 10, 31))] and weeks.minus == []
+    assert weeks.months == [(dt.date(2026, 11, 1), 1)]
+    assert weeks.days == [(dt.date(2026, 10, 24), dt.date(2026, 10, 31), 1)]
     past = split_period(dt.date(2025, 9, 3), dt.date(2025, 12, 19), today)
-    assert past.years == [] and past.edges == []
-    assert past.months == [dt.date(2025, m, 1) for m in (9, 10, 11, 12)]
-    assert past.minus == [(dt.date(2025, 9, 1), dt.date(2025, 9, 2)), (dt.date(2025, 12, 20), dt.date(2025, 12, 31))]
+    assert past.years == []
+    assert past.months == [(dt.date(2025, m, 1), 1) for m in (9, 10, 11, 12)]
+    assert past.days == [
+        (dt.date(2025, 9, 1), dt.date(2025, 9, 2), -1),
+        (dt.date(2025, 12, 20), dt.date(2025, 12, 31), -1),
+    ]
     three = split_period(dt.date(2023, 12, 4), today, today)
-    assert three.years == [2024, 2025, 2026]
-    assert three.months == [dt.date(2023, 12, 1)] + [dt.date(2024, m, 1) for m in range(1, 9)]
-    assert three.minus == [(dt.date(2023, 12, 1), dt.date(2023, 12, 3))] and three.edges == []
+    # 2023/24 is read as the year less September to November and 1 to 3 December: fewer rows than its months.
+    assert three.years == [(2023, 1), (2024, 1), (2025, 1), (2026, 1)]
+    assert three.months == [(dt.date(2023, m, 1), -1) for m in (9, 10, 11)]
+    assert three.days == [(dt.date(2023, 12, 1), dt.date(2023, 12, 3), -1)]
     inside = split_period(dt.date(2026, 10, 5), dt.date(2026, 10, 9), today)
-    assert (inside.months, inside.edges) == ([], [(dt.date(2026, 10, 5), dt.date(2026, 10, 9))])
+    assert (inside.months, inside.days) == ([], [(dt.date(2026, 10, 5), dt.date(2026, 10, 9), 1)])
