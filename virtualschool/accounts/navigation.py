@@ -64,6 +64,13 @@ DESTINATIONS: tuple[Destination, ...] = (
         "The register of schools in and out of the area, and the children on roll at each.",
         _WHOLE_ROLL | {Role.SEND_SPECIALIST, Role.DESIGNATED_TEACHER, Role.ADMINISTRATOR},
     ),
+    Destination(
+        "attendance",
+        "attendance:dashboard",
+        "Attendance",
+        "Attendance of the children you work with: who to call today, who is below 85 % or falling, and uploads.",
+        _WHOLE_ROLL | _OWN_CHILDREN,
+    ),
 )
 
 

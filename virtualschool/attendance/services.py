@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from virtualschool.children.models import Child
+from virtualschool.core import audit
 from virtualschool.core.calendar import school_calendar
 from virtualschool.core.models import Notification
 from virtualschool.core.notifications import notify
@@ -22,7 +23,7 @@ from virtualschool.core.signals import pep_review_proposed
 from . import codes
 from .figures import counts_by_child, policy_get, year_to_date
 from .importer import AttendanceImportResult, import_marks
-from .models import AttendanceMark
+from .models import AttendanceMark, AttendancePolicy
 
 
 def import_attendance(
@@ -147,3 +148,16 @@ def send_attendance_summaries(day: dt.date | None = None) -> int:
             made += note is not None
         propose_pep_reviews(None, today=day)
     return made
+
+
+def attendance_policy_update(*, actor: Any, **values: Any) -> AttendancePolicy:
+    """Change the attendance policy numbers (administrators and the Virtual School Head), audited."""
+    require(actor, "attendance.change_attendancepolicy")
+    policy = policy_get()
+    before = audit.snapshot(policy)
+    for name, value in values.items():
+        setattr(policy, name, value)
+    policy.full_clean()
+    policy.save()
+    audit.record_update(actor, policy, before)
+    return policy

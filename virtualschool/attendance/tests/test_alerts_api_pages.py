@@ -236,3 +236,28 @@ def test_the_upload_page_says_what_is_wrong_with_a_file(client: Any, att: Any) -
     assert "must be a CSV file" in again.content.decode()
     client.force_login(att.sw_a)
     assert client.get(reverse("attendance:upload")).status_code == 403
+
+
+def test_the_policy_numbers_change_through_the_admin_and_are_audited(client: Any, att: Any) -> None:
+    from decimal import Decimal
+
+    from virtualschool.attendance.figures import policy_get
+    from virtualschool.core.models import AuditEvent
+
+    att.admin.is_staff = True
+    att.admin.save(update_fields=["is_staff"])
+    client.force_login(att.admin)
+    url = reverse("admin:attendance_attendancepolicy_change", args=[policy_get().pk])
+    form = {
+        "alert_below_percent": "90",
+        "falling_points": "5",
+        "persistent_absence_percent": "10",
+        "severe_absence_percent": "50",
+        "missing_run_sessions": "8",
+        "minimum_possible_sessions": "10",
+    }
+    assert client.post(url, form).status_code == 302
+    policy = policy_get()
+    assert policy.alert_below_percent == Decimal("90") and policy.missing_run_sessions == 8
+    event = AuditEvent.objects.get(object_type="attendance.attendancepolicy")
+    assert event.changes["missing_run_sessions"] == [10, 8]
