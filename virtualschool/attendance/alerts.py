@@ -113,7 +113,7 @@ def threshold_alerts(
     low_ids = [
         pk for pk, c in year_counts.items() if c.possible >= minimum and c.attended * 100 < threshold * c.possible
     ]
-    recent_counts = counts_by_child(list(year_counts), recent.start, recent.end, today=today)
+    recent_counts = counts_by_child(children, recent.start, recent.end, today=today)
     falling_ids = []
     for pk, c in recent_counts.items():
         whole = year_counts.get(pk)

@@ -1,3 +1,4 @@
+# ruff: noqa: S608  (SQL text is built only from table and column names made here; values are parameters)
 """Attendance figures for a child or a group over any period, as the DfE defines them (docs/attendance.md).
 
 A period is answered from the monthly summary for every month it covers whole, and from the marks themselves
@@ -15,7 +16,7 @@ from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Case, F, QuerySet, Sum, Value, When
+from django.db.models import Case, QuerySet, Value, When
 from django.utils import timezone
 
 from virtualschool.core.calendar import academic_year_start, add_months, school_calendar
@@ -237,58 +238,56 @@ def counts_by_child(
 ) -> dict[int, Counts]:
     """Counts for each child in `children` (a queryset of children, or ids) with any mark in the period.
 
-    One statement: the whole academic years and whole months from the summaries, the part months from the
-    marks (added, or taken away from a whole month), added up by child in the database.
+    One statement: the group's children once (a materialised CTE), joined to the whole academic years and whole
+    months in the summaries and to the marks of part months (each added, or taken away), summed by child.
     """
+    from virtualschool.children.models import Child
+
     today = today or timezone.localdate()
     split = split_period(start, end, today)
-    ids: Any = children.values("pk") if isinstance(children, QuerySet) else list(children)
-    parts: list[tuple[QuerySet[Any], list[str]]] = []
-    for sign in (1, -1):
-        years = [y for y, s in split.years if s == sign]
-        months = [m for m, s in split.months if s == sign]
-        for model, lookup, values in ((AttendanceYear, "year__in", years), (AttendanceMonth, "month__in", months)):
-            if values:
-                summary: QuerySet[Any] = model.objects.filter(child_id__in=ids, **{lookup: values})  # type: ignore[attr-defined]
-                if sign == 1:
-                    parts.append((summary.values_list("child_id", *COUNT_FIELDS), list(COUNT_FIELDS)))
-                else:
-                    negated = {f"n_{f}": -F(f) for f in COUNT_FIELDS}
-                    named = list(negated)
-                    parts.append((summary.annotate(**negated).values_list("child_id", *named), named))
-    for first, last, sign in split.days:
-        named = [f"v_{f}" for f in COUNT_FIELDS]
-        parts.append(
-            (
-                AttendanceMark.objects.filter(child_id__in=ids, date__range=(first, last))
-                .annotate(**_mark_values(sign))
-                .values_list("child_id", *named),
-                named,
-            )
-        )
-    if not parts:
+    group = children if isinstance(children, QuerySet) else Child.objects.filter(pk__in=list(children))
+    try:
+        kids_sql, kids_params = group.order_by().values("pk").query.sql_with_params()
+    except EmptyResultSet:  # nobody in the group
         return {}
-    if len(parts) == 1 and not split.days:
-        sums = {f"s_{f}": Sum(f) for f in COUNT_FIELDS}
-        rows: Any = parts[0][0].values("child_id").annotate(**sums).values_list("child_id", *sums)
-    else:
-        pieces: list[str] = []
-        params: list[Any] = []
-        for n, (part, columns) in enumerate(parts):
-            try:
-                sql, part_params = part.query.sql_with_params()
-            except EmptyResultSet:  # nobody in the group
-                return {}
-            renamed = ", ".join(f"p{n}.{column} AS c{i}" for i, column in enumerate(columns))
-            pieces.append(f"SELECT p{n}.child_id AS child_id, {renamed} FROM ({sql}) p{n}")  # noqa: S608
-            params.extend(part_params)
-        sums_sql = ", ".join(f"SUM(c{n})" for n in range(len(COUNT_FIELDS)))
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT child_id, {sums_sql} FROM ({' UNION ALL '.join(pieces)}) parts GROUP BY child_id",  # noqa: S608
-                params,
+    params: list[Any] = list(kids_params)
+    pieces: list[str] = []
+    for table, key, values in (
+        (AttendanceYear._meta.db_table, "year", split.years),
+        (AttendanceMonth._meta.db_table, "month", split.months),
+    ):
+        for sign in (1, -1):
+            chosen = [value for value, s in values if s == sign]
+            if not chosen:
+                continue
+            minus = "-" if sign < 0 else ""
+            columns = ", ".join(f"{minus}t.{c} AS c{n}" for n, c in enumerate(COUNT_FIELDS))
+            pieces.append(
+                f"SELECT t.child_id AS child_id, {columns} FROM {table} t JOIN kids ON kids.pk = t.child_id "
+                f"WHERE t.{key} IN ({', '.join(['%s'] * len(chosen))})"
             )
-            rows = cursor.fetchall()
+            params.extend(chosen)
+    for first, last, sign in split.days:
+        cases = []
+        for n, klass in enumerate(codes.MarkClass):
+            listed = codes.CODES_IN_CLASS[klass]
+            cases.append(f"CASE WHEN a.code IN ({', '.join(['%s'] * len(listed))}) THEN {sign} ELSE 0 END AS c{n}")
+            params.extend(listed)
+        pieces.append(
+            f"SELECT a.child_id AS child_id, {', '.join(cases)} FROM {AttendanceMark._meta.db_table} a "
+            "JOIN kids ON kids.pk = a.child_id WHERE a.date >= %s AND a.date <= %s"
+        )
+        params.extend([first, last])
+    if not pieces:
+        return {}
+    sums = ", ".join(f"SUM(c{n})" for n in range(len(COUNT_FIELDS)))
+    sql = (
+        f"WITH kids (pk) AS MATERIALIZED ({kids_sql}) "
+        f"SELECT child_id, {sums} FROM ({' UNION ALL '.join(pieces)}) parts GROUP BY child_id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
     return {row[0]: Counts(*row[1:]) for row in rows}
 
 
