@@ -68,6 +68,7 @@ TEMP_TABLES = (
     "att_sessions",
     "att_spans",
     "att_classes",
+    "att_deltas",
     "att_resolved",
 )
 
@@ -622,30 +623,34 @@ class _Run:
             )
         klasses = [k.value for k in codes.MarkClass]
         columns = ["present", "aea", "authorised", "unauthorised", "not_possible"]
-        sums = ", ".join(f"sum(CASE WHEN k = '{k}' THEN n ELSE 0 END)" for k in klasses)
-        # The months, then the academic years, moved by the difference: +1 for a new or corrected mark's class,
-        # -1 for a corrected mark's old class.
-        for table, period in ((MONTHS, "month"), (YEARS, "ayear")):
+        # The differences by child and month, in one pass over the marks: +1 for a new or corrected mark's
+        # class, -1 for a corrected mark's old class. The months and the academic years are moved by them, and
+        # the children with new or corrected marks are theirs.
+        named_sums = ", ".join(f"SUM(CASE WHEN k = '{k}' THEN n ELSE 0 END) AS d{i}" for i, k in enumerate(klasses))
+        cursor.execute(
+            f"""
+            CREATE TEMP TABLE att_deltas AS
+            SELECT child_id, month, ayear, {named_sums} FROM (
+              SELECT child_id, month, ayear, klass AS k, 1 AS n FROM att_resolved
+                WHERE reason IS NULL AND (old_code IS NULL OR old_code <> code)
+              UNION ALL
+              SELECT child_id, month, ayear, old_klass AS k, -1 AS n FROM att_resolved
+                WHERE reason IS NULL AND old_code <> code
+            ) x GROUP BY child_id, month, ayear
+            """
+        )
+        for table, key, period in ((MONTHS, "month", "month"), (YEARS, "year", "ayear")):
             updates = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in columns)
-            key = "year" if period == "ayear" else "month"
+            totals = ", ".join(f"SUM(d{n})" for n in range(len(columns)))
             cursor.execute(
                 f"""
                 INSERT INTO {table} (child_id, {key}, {", ".join(columns)})
-                SELECT * FROM (
-                  SELECT child_id, {period}, {sums} FROM (
-                    SELECT child_id, {period}, klass AS k, 1 AS n FROM att_resolved
-                      WHERE reason IS NULL AND (old_code IS NULL OR old_code <> code)
-                    UNION ALL
-                    SELECT child_id, {period}, old_klass AS k, -1 AS n FROM att_resolved
-                      WHERE reason IS NULL AND old_code <> code
-                  ) x GROUP BY child_id, {period}
-                ) y WHERE true
+                SELECT * FROM (SELECT child_id, {period}, {totals} FROM att_deltas GROUP BY child_id, {period}) y
+                WHERE true
                 ON CONFLICT (child_id, {key}) DO UPDATE SET {updates}
                 """
             )
-        cursor.execute(
-            "SELECT DISTINCT child_id FROM att_resolved WHERE reason IS NULL AND (old_code IS NULL OR old_code <> code)"
-        )
+        cursor.execute("SELECT DISTINCT child_id FROM att_deltas")
         self.result.changed_child_ids = [pk for (pk,) in cursor.fetchall()]
         self.result.children = len(self.result.changed_child_ids)
 
