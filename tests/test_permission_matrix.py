@@ -32,6 +32,7 @@ def _child_pages(world: Any, child: Any) -> list[tuple[str, bool]]:
         (reverse("children:placements", args=[child.pk]), False),
         (reverse("children:care-history", args=[child.pk]), False),
         (reverse("duties:child", args=[child.pk]), False),
+        (reverse("attendance:child", args=[child.pk]), False),
         (reverse("children:edit", args=[child.pk]), True),
         (reverse("children:close", args=[child.pk]), True),
         (reverse("placements:create", args=[child.pk]), True),

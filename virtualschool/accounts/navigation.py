@@ -128,6 +128,13 @@ DESTINATIONS: tuple[Destination, ...] = (
         "The weekly panels you sit on, their packs and the applications to decide.",
         frozenset({Role.PANEL_MEMBER, Role.SERVICE_MANAGER}),
     ),
+    Destination(
+        "attendance",
+        "attendance:dashboard",
+        "Attendance",
+        "Attendance of the children you work with: who to call today, who is below 85 % or falling, and uploads.",
+        _WHOLE_ROLL | _OWN_CHILDREN,
+    ),
 )
 
 

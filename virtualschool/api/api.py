@@ -2,6 +2,8 @@
 
 from ninja import NinjaAPI
 
+from virtualschool.attendance.api import child_router as attendance_child_router
+from virtualschool.attendance.api import router as attendance_router
 from virtualschool.escalations.api import router as escalations_router
 from virtualschool.peps.api import router as peps_router
 from virtualschool.pupilpremium.api import router as pupil_premium_router
@@ -38,3 +40,5 @@ api.add_router("/reduced-timetables", timetables_router)
 api.add_router("", duties_router)
 api.add_router("/peps", peps_router)
 api.add_router("/pupil-premium", pupil_premium_router)
+api.add_router("/attendance", attendance_router)
+api.add_router("/children", attendance_child_router)

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db.models import Count, Max
 
-from .models import MeetingMode, Pep, PepSection, PepType, QaReview, SectionKind
+from .models import MeetingMode, Pep, PepProposal, PepSection, PepType, QaReview, SectionKind
 
 # The sections the seeds ask to be completed before the meeting (the carer's is welcome but not required).
 SECTIONS_BEFORE_MEETING = (SectionKind.DESIGNATED_TEACHER, SectionKind.SOCIAL_WORKER, SectionKind.CHILD_VOICE)
@@ -52,6 +52,16 @@ def qa_completed(child_ids: Sequence[int], context: Any) -> Iterator[tuple[int, 
         yield child_id, day, f"pep-qa:{pk}"
 
 
+def attendance_below_threshold(child_ids: Sequence[int], context: Any) -> Iterator[tuple[int, Any, str]]:
+    """The day attendance fell below the PEP review threshold: the attendance app proposes a review then (once a
+    term, core.signals.pep_review_proposed), and the proposal keeps the day."""
+    rows = PepProposal.objects.filter(
+        child_id__in=child_ids, trigger="attendance-below-threshold", raised_on__gte=context.events_from
+    ).values_list("child_id", "raised_on", "pk")
+    for child_id, day, pk in rows:
+        yield child_id, day, f"pep-proposal:{pk}"
+
+
 def register() -> None:
     from virtualschool.duties.events import register_event_source
 
@@ -76,6 +86,12 @@ def register() -> None:
         app="peps",
     )
     register_event_source("pep_qa_completed", qa_completed, label="PEP quality assured", app="peps")
+    register_event_source(
+        "attendance_below_threshold",
+        attendance_below_threshold,
+        label="Attendance fell below the PEP review threshold",
+        app="attendance",
+    )
     register_event_source(
         "pep_review_held",
         _pep_dates("meeting_held_on", pep_type__in=[PepType.INTERIM, PepType.EMERGENCY]),

@@ -1,7 +1,7 @@
 """Keep stored suspension dates in step with the term dates.
 
 A suspension's last school day and sixth school day are worked out from the school calendar when it is saved
-(ADR 00XX-suspensions-policy). When an administrator enters or corrects term dates or closure days, the
+(ADR 9, docs/adr/0009-suspensions-policy.md). When an administrator enters or corrects term dates or closure days, the
 suspensions of that academic year (and those starting up to ten weeks before it, which can run into it) are
 worked out again in the same transaction, and each changed one is audited as a change by the system.
 """

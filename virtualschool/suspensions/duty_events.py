@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from .models import ExclusionRisk, Suspension
+from .models import ExclusionRisk, ReducedTimetable, Suspension
 
 Source = Callable[[Sequence[int], Any], Iterator[tuple[int, Any, str]]]
 
@@ -43,6 +43,19 @@ def risk_raised(child_ids: Sequence[int], context: Any) -> Iterator[tuple[int, A
         yield child_id, day, f"exclusion-risk:{pk}"
 
 
+def timetable_review_set(child_ids: Sequence[int], context: Any) -> Iterator[tuple[int, Any, str]]:
+    """A reduced timetable with its end date (always required) and at least one review date, from its first day."""
+    rows = (
+        ReducedTimetable.objects.filter(
+            child_id__in=child_ids, start_date__gte=context.events_from, reviews__isnull=False
+        )
+        .values_list("child_id", "start_date", "pk")
+        .distinct()
+    )
+    for child_id, day, pk in rows:
+        yield child_id, day, f"reduced-timetable:{pk}"
+
+
 def register() -> None:
     from virtualschool.duties.events import register_event_source
 
@@ -69,6 +82,12 @@ def register() -> None:
         "suspension_provision_arranged",
         _told("provision_day6_arranged_on"),
         label="Full-time education arranged during a suspension",
+        app="suspensions",
+    )
+    register_event_source(
+        "reduced_timetable_review_set",
+        timetable_review_set,
+        label="Reduced timetable given an end date and a review date",
         app="suspensions",
     )
     register_event_source(

@@ -54,6 +54,7 @@ def test_each_role_reaches_only_the_children_it_may_see_through_every_endpoint(
     assert api.get(f"/children/{child.pk}/sdq").status_code == (200 if visible else 404)
     assert api.get(f"/children/{child.pk}/sdq/school-due").status_code == (200 if visible else 404)
     assert api.get(f"/children/{child.pk}/duties").status_code == (200 if visible else 404)
+    assert api.get(f"/children/{child.pk}/attendance").status_code == (200 if visible else 404)
     found = api.get("/children", reference=child.social_care_reference).json()["items"]
     assert [c["id"] for c in found] == ([child.pk] if visible else [])
     assert api.get(f"/suspensions/{suspension.pk}").status_code == (200 if visible else 404)

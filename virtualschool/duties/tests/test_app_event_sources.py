@@ -25,6 +25,8 @@ def test_the_pep_and_suspension_kinds_have_sources():
         "pep_submitted_for_qa", "pep_qa_completed", "pep_review_held", "pep_meeting_scheduled",
         "suspension_started", "suspension_told_social_worker", "suspension_told_reviewing_officer",
         "suspension_paperwork_received", "suspension_provision_arranged", "exclusion_risk_raised",
+        "attendance_below_threshold", "reduced_timetable_review_set", "ppplus_application_received",
+        "ppplus_application_decided", "ppplus_decision_published",
     ):  # fmt: skip
         assert events.provides(kind), kind
 
@@ -107,3 +109,38 @@ def test_full_time_education_arranged_by_the_sixth_school_day_is_on_time(world):
     engine.refresh([world.child_a.pk], today=D(2025, 11, 20))
     provision = duty(world.child_a, "suspension-full-time-education").get()
     assert (provision.due_on, provision.state) == (D(2025, 11, 17), State.MET_ON_TIME)
+
+
+def _context():
+    return events.EventContext(
+        today=D(2026, 12, 1), calendar=None, policy=None, history_start=D(2025, 9, 1), children={}
+    )  # type: ignore[arg-type]
+
+
+def test_attendance_below_the_threshold_is_dated_by_the_proposal_it_made(world):
+    from virtualschool.peps.models import PepProposal
+
+    PepProposal.objects.create(
+        child=world.child_a, pep_type="emergency", trigger="attendance-below-threshold", reason="Attendance 82 %",
+        raised_on=D(2026, 10, 5), source_key="attendance-below-threshold:1:2026-autumn",
+    )  # fmt: skip
+    PepProposal.objects.create(
+        child=world.child_a, pep_type="emergency", trigger="suspension", reason="Suspended",
+        raised_on=D(2026, 10, 6), source_key="suspension:9",
+    )  # fmt: skip
+    found = list(events.event_source("attendance_below_threshold").fn([world.child_a.pk], _context()))
+    assert [(child, day) for child, day, _ in found] == [(world.child_a.pk, D(2026, 10, 5))]
+
+
+def test_a_reduced_timetable_counts_once_it_has_a_review_date(world):
+    from virtualschool.suspensions.models import ReducedTimetable, ReducedTimetableReview
+
+    timetable = ReducedTimetable.objects.create(
+        child=world.child_a, hours_per_week=15, start_date=D(2026, 11, 2), end_date=D(2026, 12, 18)
+    )
+    source = events.event_source("reduced_timetable_review_set")
+    assert list(source.fn([world.child_a.pk], _context())) == []
+    ReducedTimetableReview.objects.create(timetable=timetable, due_on=D(2026, 11, 16))
+    ReducedTimetableReview.objects.create(timetable=timetable, due_on=D(2026, 11, 30))
+    found = list(source.fn([world.child_a.pk], _context()))
+    assert found == [(world.child_a.pk, D(2026, 11, 2), f"reduced-timetable:{timetable.pk}")]
