@@ -784,6 +784,17 @@ def target_review(
         sender=Target, target=locked, outcome=outcome, note=locked.outcome_note, reviewed_on=locked.reviewed_on,
         actor=actor,
     )  # fmt: skip
+    if outcome == TargetOutcome.NOT_ACHIEVED:
+        # A target not met proposes an emergency review (001): once for the PEP that found it.
+        proposal_receive(
+            child=reviewing_pep.child,
+            pep_type=PepType.EMERGENCY,
+            trigger="targets-not-met",
+            reason=f"A target from the {source.term_label} PEP was not achieved: {locked.description[:150]}",
+            raised_on=locked.reviewed_on,
+            source_key=f"targets-not-met:{reviewing_pep.pk}",
+            actor=actor,
+        )
     return locked
 
 

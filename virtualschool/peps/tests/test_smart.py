@@ -64,3 +64,24 @@ def test_targets_reviewed_at_the_next_pep(world):
     )
     target.refresh_from_db()
     assert target.outcome == "partly" and target.reviewed_in == second
+
+
+def test_a_target_not_achieved_proposes_an_emergency_review_once(world):
+    from virtualschool.peps.models import PepProposal
+
+    first = services.pep_create(actor=world.lead, child=world.child_a, academic_year=2025, term="summer")
+    met = services.target_save(actor=world.dt_a, pep=first, data=smart_target())
+    missed = services.target_save(actor=world.dt_a, pep=first, data=smart_target(description="Read 20 minutes daily"))
+    second = services.pep_create(actor=world.lead, child=world.child_a, academic_year=2026, term="autumn")
+    services.target_review(actor=world.dt_a, target=met, reviewing_pep=second, outcome="achieved")
+    assert not PepProposal.objects.exists()
+    services.target_review(
+        actor=world.dt_a, target=missed, reviewing_pep=second, outcome="not_achieved", note="Not started"
+    )
+    proposal = PepProposal.objects.get()
+    assert (proposal.pep_type, proposal.trigger, proposal.child) == ("emergency", "targets-not-met", world.child_a)
+    assert "Read 20 minutes daily" in proposal.reason
+    services.target_review(
+        actor=world.dt_a, target=missed, reviewing_pep=second, outcome="not_achieved", note="Still not started"
+    )
+    assert PepProposal.objects.count() == 1
