@@ -278,20 +278,21 @@ class _Run:
 
     def load(self, cursor: Any, stream: IO[bytes], header_bytes: int) -> None:
         if self.pg:
-            self.load_copy(cursor, stream, header_bytes)
+            self.result.rows = self.load_copy(cursor, stream, header_bytes)
         else:
             self.load_batches(cursor, stream, header_bytes)
-        cursor.execute("SELECT count(*) FROM att_staging")
-        self.result.rows = cursor.fetchone()[0]
+            cursor.execute("SELECT count(*) FROM att_staging")
+            self.result.rows = cursor.fetchone()[0]
         if not self.result.rows:
             raise UnusableFile("The file has a header but no rows of marks.")
 
-    def load_copy(self, cursor: Any, stream: IO[bytes], header_bytes: int) -> None:
+    def load_copy(self, cursor: Any, stream: IO[bytes], header_bytes: int) -> int:
+        """COPY the file into att_staging; the number of rows staged (as COPY counts them, not a scan)."""
         import psycopg
 
         names = ", ".join(f"c{n}" for n in range(self.width))
         statement = f"COPY att_staging ({names}) FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL ({names}))"
-        lines_before, done = 0, header_bytes
+        lines_before, done, staged = 0, header_bytes, 0
         for piece in _chunks(stream):
             try:
                 # Each piece in its own transaction (a savepoint inside a caller's): a bad row rolls back only
@@ -300,10 +301,12 @@ class _Run:
                     copy.write(piece)
             except psycopg.Error as exc:
                 raise UnusableFile(self._copy_problem(exc, lines_before)) from exc
+            staged += max(cursor.cursor.rowcount, 0)
             lines_before += piece.count(b"\n")
             done += len(piece)
             if self.progress:
                 self.progress(done)
+        return staged
 
     def _copy_problem(self, exc: Exception, lines_before: int) -> str:
         diag = getattr(exc, "diag", None)
@@ -356,6 +359,11 @@ class _Run:
 
     def _fill(self, cursor: Any, table: str, rows: list[tuple[Any, ...]]) -> None:
         if not rows:
+            return
+        if self.pg:
+            with cursor.cursor.copy(f"COPY {table} FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
             return
         marks = ", ".join(["%s"] * len(rows[0]))
         for start in range(0, len(rows), 2000):
@@ -628,6 +636,9 @@ class _Run:
         named_sums = ", ".join(f"count(*) FILTER (WHERE c.klass = '{k.value}')" for k in codes.MarkClass)
         try:
             with transaction.atomic():
+                if self.canonical:
+                    self.insert_canonical(cursor)
+                    return True
                 cursor.execute(
                     f"""
                     WITH ins AS (
@@ -651,6 +662,38 @@ class _Run:
         self.result.marks = self.result.created = self.expected_marks
         self.move_summaries(cursor)
         return True
+
+    def insert_canonical(self, cursor: Any) -> None:
+        """insert_new for a file written as stored: the plain INSERT, then (every row of the file having been
+        written) the summaries' differences grouped from the staged text, month by month, in one scan."""
+        day, code, school = self.clean_columns()
+        cursor.execute(
+            f"INSERT INTO {MARKS} (child_id, date, session, code, school_id) "
+            f"SELECT u.child_id, {day}, src.sess, {code}, {school} {self.clean_rows()}"
+        )
+        if cursor.rowcount != self.expected_marks:
+            raise _NotAllWritten
+        cols = self.cols
+        parts = [
+            f"SELECT {cols['upn']} AS upn, left({cols['date']}, 7) AS ym, {column} AS code FROM att_staging"
+            + (f" WHERE {column} <> ''" if session else "")
+            for session, column in self.code_sources()
+        ]
+        named_sums = ", ".join(f"COALESCE(SUM(g.n) FILTER (WHERE c.klass = '{k.value}'), 0)" for k in codes.MarkClass)
+        cursor.execute(
+            f"""
+            INSERT INTO att_deltas
+            SELECT u.child_id, CAST(g.ym || '-01' AS date),
+                   CAST(left(g.ym, 4) AS integer)
+                     - CASE WHEN CAST(substr(g.ym, 6, 2) AS integer) >= 9 THEN 0 ELSE 1 END,
+                   {named_sums}
+            FROM (SELECT upn, ym, code, count(*) AS n FROM ({" UNION ALL ".join(parts)}) x GROUP BY upn, ym, code) g
+            JOIN att_upns u ON u.txt = g.upn JOIN att_classes c ON c.code = g.code
+            GROUP BY u.child_id, g.ym
+            """
+        )
+        self.result.marks = self.result.created = self.expected_marks
+        self.move_summaries(cursor)
 
     def resolve(self, cursor: Any) -> None:
         source = self.source()
