@@ -198,7 +198,8 @@ def main() -> int:
             peaks.append(peak)
             print(
                 f"run {run + 1}: bare COPY {copies[-1]:.1f} s, first import {seconds:.1f} s "
-                f"(created {summary['created']:,}, rejected {summary['rejected']}), peak {peak:.0f} MB",
+                f"(created {summary['created']:,}, rejected {summary['rejected']}), peak {peak:.0f} MB; "
+                f"steps {summary['seconds']}",
                 flush=True,
             )
             if summary["created"] != rows:
@@ -209,7 +210,7 @@ def main() -> int:
             peaks.append(peak)
             print(f"re-import {run + 1}: {seconds:.1f} s (unchanged {again['unchanged']:,}, created "
                   f"{again['created']}, updated {again['updated']}, audit events {again['audit_events']}), "
-                  f"peak {peak:.0f} MB", flush=True)  # fmt: skip
+                  f"peak {peak:.0f} MB; steps {again['seconds']}", flush=True)  # fmt: skip
             if again["created"] or again["updated"] or again["audit_events"]:
                 raise SystemExit("The same file again changed something.")
     copy_s, first_s, again_s = (statistics.median(v) for v in (copies, firsts, agains))

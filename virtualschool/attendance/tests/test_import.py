@@ -235,3 +235,77 @@ def test_figures_for_any_range_match_the_marks_counted_one_by_one(att: Any) -> N
 
         expected = counts_of_codes([c for (d, _), c in stored.items() if start <= d <= end])
         assert child_counts(att.child_a.pk, start, end, today=TODAY) == expected, (start, end)
+
+
+def stored_state() -> tuple[Any, ...]:
+    return (
+        marks(),
+        {(m.child_id, m.month): (m.present, m.aea, m.authorised, m.unauthorised, m.not_possible)
+         for m in AttendanceMonth.objects.all()},
+        {(y.child_id, y.year): (y.present, y.authorised, y.unauthorised) for y in AttendanceYear.objects.all()},
+    )  # fmt: skip
+
+
+def test_a_clean_file_written_by_the_plain_insert_matches_the_full_check(
+    att: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.db import connection
+
+    fast = run(LONG_FILE)
+    if connection.vendor == "postgresql":
+        # Every value of the file is usable and no marks are stored in its dates: no row-by-row check is made.
+        assert "resolve" not in fast.timings and "apply" in fast.timings
+    fast_state = stored_state()
+    AttendanceMark.objects.all().delete()
+    AttendanceMonth.objects.all().delete()
+    AttendanceYear.objects.all().delete()
+    monkeypatch.setattr(importer._Run, "insert_new", lambda self, cursor: False)
+    full = run(LONG_FILE)
+    assert stored_state() == fast_state
+    assert (fast.created, fast.marks, fast.children) == (full.created, full.marks, full.children) == (6, 6, 2)
+
+
+def test_the_same_clean_file_again_is_compared_without_the_full_check(att: Any) -> None:
+    from django.db import connection
+
+    run(LONG_FILE)
+    again = run(LONG_FILE)
+    assert (again.marks, again.unchanged, again.created, again.updated, again.audit_events) == (6, 6, 0, 0, 0)
+    if connection.vendor == "postgresql":
+        assert "resolve" not in again.timings and "compare" in again.timings
+
+
+def test_a_clean_file_with_a_repeated_row_falls_back_and_names_the_repeat(att: Any) -> None:
+    result = run(
+        csv_bytes("upn,date,session,code", f"{A},2026-11-16,AM,/", f"{B},2026-11-16,AM,I", f"{A},2026-11-16,am,N")
+    )
+    assert (result.created, result.rejected) == (2, 1)
+    assert reasons(result) == {4: ("code", importer.REASONS["duplicate"].format(first=2))}
+    assert marks()[(att.child_a.pk, dt.date(2026, 11, 16), "AM")] == "/"
+    assert month_row(att.child_a, dt.date(2026, 11, 1)) == (1, 0, 0, 0, 0)
+
+
+def test_a_clean_file_with_a_day_off_the_roll_falls_back_and_rejects_only_that_row(att: Any) -> None:
+    att.child_b.closed_on = dt.date(2026, 11, 16)
+    att.child_b.closure_reason = "other"
+    att.child_b.save()
+    result = run(
+        csv_bytes("upn,date,session,code", f"{A},2026-11-17,AM,/", f"{B},2026-11-16,AM,I", f"{B},2026-11-17,AM,I")
+    )
+    assert (result.created, result.rejected) == (2, 1)
+    assert reasons(result) == {4: ("upn", importer.REASONS["roll"])}
+    assert (att.child_b.pk, dt.date(2026, 11, 17), "AM") not in marks()
+
+
+def test_a_designated_teachers_clean_file_for_their_own_pupils_is_written_whole(att: Any) -> None:
+    own = csv_bytes("upn,date,session,code", f"{A},2026-11-16,AM,/", f"{A},2026-11-16,PM,N")
+    result = run(own, actor=att.dt_a)
+    assert (result.created, result.rejected) == (2, 0)
+    assert (
+        AttendanceMark.objects.get(child=att.child_a, date=dt.date(2026, 11, 16), session="PM").school == att.school_a
+    )
+    assert run(own, actor=att.dt_a).unchanged == 2
+    # The other school's pupil in an otherwise clean file: the full check names the row.
+    other = run(csv_bytes("upn,date,session,code", f"{A},2026-11-17,AM,/", f"{B},2026-11-17,AM,/"), actor=att.dt_a)
+    assert (other.created, other.rejected) == (1, 1)
+    assert reasons(other) == {3: ("upn", importer.REASONS["scope"])}
