@@ -166,7 +166,7 @@ def ids_in(child_ids: Sequence[int]) -> Any:
     from django.db.models.expressions import RawSQL
 
     if connection.vendor == "postgresql":
-        return RawSQL("SELECT unnest(%s::bigint[])", (list(child_ids),))
+        return RawSQL("SELECT unnest(%s::bigint[])", ("{" + ",".join(map(str, map(int, child_ids))) + "}",))
     return child_ids
 
 

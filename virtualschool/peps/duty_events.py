@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterator, Sequence
 from typing import Any
 
-from django.db.models import Count, Max, Q
+from django.db.models import Q
 
 from virtualschool.duties.events import ids_in
 
@@ -66,7 +66,9 @@ def _pep_dates(
 
 
 def sections_completed(child_ids: Sequence[int], context: Any) -> Iterator[tuple[int, Any, str]]:
-    """The day the last of the required sections was completed, for each PEP whose required sections all are."""
+    """The day the last of the required sections was completed, for each PEP whose required sections all are
+    (in PEP order). The sections are read as plain rows and counted here: grouping them in the database sorted
+    every completed section of the chunk, on disk, for each chunk."""
     rows = (
         PepSection.objects.filter(
             pep__child_id__in=ids_in(child_ids),
@@ -75,12 +77,23 @@ def sections_completed(child_ids: Sequence[int], context: Any) -> Iterator[tuple
             completed_on__isnull=False,
             completed_on__gte=context.events_from,
         )
-        .values("pep_id", "pep__child_id")
-        .annotate(done=Count("kind", distinct=True), last=Max("completed_on"))
-        .filter(done=len(SECTIONS_BEFORE_MEETING))
+        .order_by()
+        .values_list("pep_id", "pep__child_id", "kind", "completed_on")
     )
-    for row in rows:
-        yield row["pep__child_id"], row["last"], f"pep:{row['pep_id']}"
+    done: dict[int, tuple[int, set[str], Any]] = {}
+    for pep_id, child_id, kind, day in rows:
+        found = done.get(pep_id)
+        if found is None:
+            done[pep_id] = (child_id, {kind}, day)
+        else:
+            found[1].add(kind)
+            if day > found[2]:
+                done[pep_id] = (child_id, found[1], day)
+    required = len(SECTIONS_BEFORE_MEETING)
+    for pep_id in sorted(done):
+        child_id, kinds, last = done[pep_id]
+        if len(kinds) == required:
+            yield child_id, last, f"pep:{pep_id}"
 
 
 def qa_completed(child_ids: Sequence[int], context: Any) -> Iterator[tuple[int, Any, str]]:
