@@ -3,16 +3,22 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/any .venv/bin/python bench/duties.py
     .venv/bin/python bench/duties.py                       # SQLite, a fresh file in a temporary folder
 
-On PostgreSQL the database vsm_bench_duties (on the server DATABASE_URL names; never the database it names) is
-dropped, recreated and migrated. The roll: 10,000 synthetic children with 25 leads, each child with one to
-three education placements (some with a gap between them, some part-time), care status and roll dates, and
-for a third of them a carer's SDQ above the threshold, half answered by a school SDQ.
+On PostgreSQL the database vsm_bench_duties (or --database; on the server DATABASE_URL names, never the database
+it names) is dropped, recreated and migrated. The roll: 10,000 synthetic children with 25 leads, each child with
+one to three education placements (some with a gap between them, some part-time), care status and roll dates,
+and for a third of them a carer's SDQ above the threshold, half answered by a school SDQ.
 
-The PEP, attendance and suspension apps are not on main yet, so their event kinds are registered here as
-in-memory sources (deterministic dates per child: PEP initiated and meetings held, QA, PEP shared before each
-care review, suspensions and what followed). Every seeded rule is then measured, so the engine does all of its
-work: the roll's sources read the database, the simulated ones cost what reading another app's rows would
-cost after the query.
+The PEP, suspension and PP+ apps' own event sources are measured, reading real rows (bulk-created, as three years
+of a roll this size would hold): a PEP for every term each child was looked after in the last three years (about
+77,000: started, meeting date and mode, most meetings held and submitted), their four sections (the three the
+meeting needs mostly completed, some late or missing), a quality-assurance review for about half of those
+submitted, an interim PEP review for 6 % of children; suspensions for one child in eight over three years with
+the social worker, reviewing officer, paperwork and (for those over five days) day-six provision dates, some
+late; risks of permanent exclusion for 2 %; 600 PP+ applications at weekly panels, 95 % decided, most decisions
+published. Only the kinds no app provides yet are simulated in memory with deterministic dates per child:
+attendance's (`absence_recorded`, `absence_followed_up`, `attendance_below_threshold`,
+`reduced_timetable_review_set`) and `designated_teacher_informed` (SIMULATED_KINDS; a kind a real source
+provides is never replaced). Every seeded rule is then measured, so the engine does all of its work.
 
 Timed (median of 3 after one warm-up, at 5,000 and 10,000 children to show how it grows):
 
@@ -25,7 +31,8 @@ children, states as a real roll's: mostly met, some late, 5 % overdue), and one 
 (median of 30 after 5 warm-ups) at each size.
 
 PASS when computing every duty for 10,000 children takes under 5 s and the overdue list with 1,000,000
-instances stored under 100 ms (medians). DEBUG is off, as in production.
+instances stored under 100 ms (medians, wall clock). The machine may be shared, so each figure is printed with
+the process's CPU time (`time.process_time()`) and the load average. DEBUG is off, as in production.
 """
 
 from __future__ import annotations
