@@ -266,7 +266,7 @@ def load_facts(child_ids: Sequence[int]) -> dict[int, events.ChildFacts]:
     from virtualschool.placements.models import EducationPlacement
 
     facts: dict[int, events.ChildFacts] = {}
-    rows = Child.objects.filter(pk__in=child_ids).values_list(
+    rows = Child.objects.filter(pk__in=events.ids_in(child_ids)).values_list(
         "pk",
         "cohort",
         "date_of_birth",
@@ -283,7 +283,7 @@ def load_facts(child_ids: Sequence[int]) -> dict[int, events.ChildFacts]:
     for row in rows:
         facts[row[0]] = events.ChildFacts(*row)
     placements = (
-        EducationPlacement.objects.filter(child_id__in=child_ids)
+        EducationPlacement.objects.filter(child_id__in=events.ids_in(child_ids))
         .order_by("child_id", "start_date", "pk")
         .values_list(
             "child_id",
@@ -546,7 +546,7 @@ def _store(engine: Engine, child_ids: Sequence[int], computed: list[Computed]) -
     result = RefreshResult(children=len(child_ids), computed=len(computed))
     existing = {
         (row[1], row[2], row[3]): row
-        for row in DutyInstance.objects.filter(child_id__in=child_ids).values_list(
+        for row in DutyInstance.objects.filter(child_id__in=events.ids_in(child_ids)).values_list(
             "pk", "child_id", "rule_id", "started_on", *VALUE_FIELDS
         )
     }

@@ -103,9 +103,18 @@ class EventContext:
     # A source may leave out events before this date: no clock it could start or meet is kept (a year before
     # the history kept, so any duration up to a year is safe).
     events_from: dt.date = field(init=False)
+    _shared: dict[tuple[str, tuple[int, ...]], Any] = field(init=False, default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self.events_from = add_months(self.history_start, -12)
+
+    def shared(self, key: str, child_ids: Sequence[int], load: Callable[[], Any]) -> Any:
+        """What `load()` returns, loaded once for these children and this computation: sources of several kinds
+        that read the same rows (a PEP's dates, a suspension's) share one query instead of one each."""
+        token = (key, tuple(child_ids))
+        if token not in self._shared:
+            self._shared[token] = load()
+        return self._shared[token]
 
 
 @dataclass(frozen=True)
@@ -145,6 +154,20 @@ EXPECTED_KINDS: dict[str, tuple[str, str]] = {
     "ppplus_application_decided": ("funding", "PP+ application decided"),
     "ppplus_decision_published": ("funding", "PP+ decision available to the lead and designated teacher"),
 }
+
+
+def ids_in(child_ids: Sequence[int]) -> Any:
+    """The right-hand side of a ``child_id__in=`` filter over a chunk of children, for a source's query.
+
+    On PostgreSQL it is one array parameter (``IN (SELECT unnest(%s::bigint[]))``) rather than a few thousand
+    placeholders: Django prepares and psycopg splits every placeholder of every query, which cost more than the
+    queries themselves; elsewhere it is the list itself."""
+    from django.db import connection
+    from django.db.models.expressions import RawSQL
+
+    if connection.vendor == "postgresql":
+        return RawSQL("SELECT unnest(%s::bigint[])", ("{" + ",".join(map(str, map(int, child_ids))) + "}",))
+    return child_ids
 
 
 def register_event_source(
@@ -225,7 +248,7 @@ def entered_care(child_ids: Sequence[int], context: EventContext) -> Iterator[Ev
         if facts and _looked_after(facts) and facts.period_of_care_start:
             seen.add((child_id, facts.period_of_care_start))
             yield child_id, facts.period_of_care_start, f"child:{child_id}:period_of_care_start"
-    rows = CareEpisode.objects.filter(child_id__in=child_ids, reason_new_episode="S").values_list(
+    rows = CareEpisode.objects.filter(child_id__in=ids_in(child_ids), reason_new_episode="S").values_list(
         "child_id", "start_date", "pk"
     )
     for child_id, start, pk in rows:
@@ -304,7 +327,7 @@ def sdq_carer_above_threshold(child_ids: Sequence[int], context: EventContext) -
     from virtualschool.children.models import SdqScore
 
     rows = SdqScore.objects.filter(
-        child_id__in=child_ids,
+        child_id__in=ids_in(child_ids),
         respondent=SdqScore.Respondent.CARER,
         emotional_score__isnull=False,
         total_score__gt=context.policy.sdq_carer_threshold,
@@ -318,7 +341,7 @@ def school_sdq_completed(child_ids: Sequence[int], context: EventContext) -> Ite
     from virtualschool.children.models import SdqScore
 
     rows = SdqScore.objects.filter(
-        child_id__in=child_ids, respondent=SdqScore.Respondent.TEACHER, recorded_on__gte=context.events_from
+        child_id__in=ids_in(child_ids), respondent=SdqScore.Respondent.TEACHER, recorded_on__gte=context.events_from
     ).values_list("child_id", "recorded_on", "pk")
     for child_id, recorded_on, pk in rows:
         yield child_id, recorded_on, f"sdq:{pk}"

@@ -9,6 +9,8 @@ from typing import Any
 
 from django.utils import timezone
 
+from virtualschool.duties.events import ids_in
+
 from .models import Application, Decision
 
 Children = Application.children.through
@@ -16,7 +18,7 @@ Children = Application.children.through
 
 def _children_of(application_ids: set[int], child_ids: Sequence[int]) -> dict[int, list[int]]:
     found: dict[int, list[int]] = {}
-    rows = Children.objects.filter(application_id__in=application_ids, child_id__in=child_ids)
+    rows = Children.objects.filter(application_id__in=application_ids, child_id__in=ids_in(child_ids))
     for application_id, child_id in rows.values_list("application_id", "child_id"):
         found.setdefault(application_id, []).append(child_id)
     return found
@@ -24,7 +26,7 @@ def _children_of(application_ids: set[int], child_ids: Sequence[int]) -> dict[in
 
 def received(child_ids: Sequence[int], context: Any) -> Iterator[tuple[int, Any, str]]:
     rows = Children.objects.filter(
-        child_id__in=child_ids, application__submitted_on__gte=context.events_from
+        child_id__in=ids_in(child_ids), application__submitted_on__gte=context.events_from
     ).values_list("child_id", "application__submitted_on", "application_id")
     for child_id, day, pk in rows:
         yield child_id, day, f"pp-application:{pk}"
@@ -33,7 +35,7 @@ def received(child_ids: Sequence[int], context: Any) -> Iterator[tuple[int, Any,
 def _decisions(field: str) -> Any:
     def source(child_ids: Sequence[int], context: Any) -> Iterator[tuple[int, Any, str]]:
         rows = list(
-            Decision.objects.filter(application__children__in=child_ids, **{f"{field}__isnull": False})
+            Decision.objects.filter(application__children__in=ids_in(child_ids), **{f"{field}__isnull": False})
             .values_list("application_id", field, "pk")
             .distinct()
         )
