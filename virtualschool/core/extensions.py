@@ -103,6 +103,11 @@ def child_records(child: Any, start: dt.date, end: dt.date, keys: list[str] | No
     return found
 
 
+def has_child_records(key: str) -> bool:
+    """True when an app has registered the summary `key` (for example "attendance")."""
+    return key in _RECORDS
+
+
 def register_demo_writer(key: str, writer: DemoWriter, *, order: int = 100) -> None:
     _DEMO[key] = _Registered(key, order, writer)
 

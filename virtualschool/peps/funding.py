@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from virtualschool.core.calendar import school_calendar
+from virtualschool.core.calendar import SchoolCalendar, school_calendar
 
-from .models import Attainment, Pep, PepType, QaGrade, QaReview, Target
+from .models import Attainment, PepType, QaGrade, QaReview, Target
 
 _FOR_PAYMENT: dict[str, str] = {
     QaGrade.GOOD: "good",
@@ -50,22 +50,24 @@ def pep_target_for_child(child_id: int, pep_target_id: int) -> dict[str, Any] | 
     return {"text": target.description, "measure": measure.strip(), "deadline": target.deadline, "owner": target.owner}
 
 
-def attainment_on_track(child: Any, before: Any) -> tuple[int, int] | None:
+def attainment_on_track(child: Any, before: Any, calendar: SchoolCalendar | None = None) -> tuple[int, int] | None:
     """(subjects on track, subjects assessed) in the child's latest PEP with attainment recorded whose term had
-    ended by `before` (or, for the term `before` falls in, whose meeting was held by then)."""
-    calendar = school_calendar()
-    candidates = (
-        Pep.objects.filter(child=child, attainment__isnull=False)
-        .exclude(pep_type=PepType.EMERGENCY)
-        .distinct()
-        .order_by("-academic_year", "-meeting_held_on", "-pk")
-        .values_list("pk", "academic_year", "term", "meeting_held_on")
+    ended by `before` (or, for the term `before` falls in, whose meeting was held by then). One query; pass the
+    calendar when calling this for many children."""
+    rows = (
+        Attainment.objects.filter(pep__child=child)
+        .exclude(pep__pep_type=PepType.EMERGENCY)
+        .order_by("-pep__academic_year", "-pep__meeting_held_on", "-pep_id")
+        .values_list("pep_id", "pep__academic_year", "pep__term", "pep__meeting_held_on", "on_track")
     )
-    for pk, year, term, held in candidates:
-        ended = calendar.term(year, term).end
-        if (held is not None and held <= before) or ended <= before:
-            rows = list(Attainment.objects.filter(pep_id=pk).values_list("on_track", flat=True))
-            assessed = [value for value in rows if value is not None]
+    by_pep: dict[int, list[Any]] = {}
+    for pep_id, year, term, held, on_track in rows:
+        by_pep.setdefault(pep_id, [year, term, held, []])[3].append(on_track)
+    for year, term, held, judged in by_pep.values():  # newest first, as ordered
+        if calendar is None:
+            calendar = school_calendar()
+        if (held is not None and held <= before) or calendar.term(year, term).end <= before:
+            assessed = [value for value in judged if value is not None]
             return (sum(1 for value in assessed if value), len(assessed)) if assessed else None
     return None
 

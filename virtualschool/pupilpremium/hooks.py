@@ -39,7 +39,7 @@ def pep_target_for_child(child_id: int, pep_target_id: int) -> dict[str, Any] | 
     return None
 
 
-def attainment_on_track(child: Any, before: Any) -> tuple[int, int] | None:
+def attainment_on_track(child: Any, before: Any, calendar: Any = None) -> tuple[int, int] | None:
     """(subjects on track for their aspirational target, subjects assessed) in the child's latest PEP whose term
     ended on or before `before`; None when there is none. Replaced by the PEP app."""
     return None

@@ -23,6 +23,7 @@ from virtualschool.accounts.models import Role
 from virtualschool.children.models import Child
 from virtualschool.children.selectors import children_visible_to
 from virtualschool.core import extensions
+from virtualschool.core.calendar import school_calendar
 
 from . import hooks
 from .models import (
@@ -453,11 +454,11 @@ def attendance_change(child: Child, start: dt.date, end: dt.date) -> Decimal | N
     return during - before
 
 
-def attainment_change(child: Child, start: dt.date, end: dt.date) -> Decimal | None:
+def attainment_change(child: Child, start: dt.date, end: dt.date, calendar: Any = None) -> Decimal | None:
     """The change in the share of the child's subjects on track for their aspirational PEP targets, from the last
     PEP before the intervention started to the last PEP by the time it ended (percentage points), or None."""
-    before = hooks.attainment_on_track(child, start)
-    after = hooks.attainment_on_track(child, end)
+    before = hooks.attainment_on_track(child, start, calendar)
+    after = hooks.attainment_on_track(child, end, calendar)
     if not before or not after or not before[1] or not after[1]:
         return None
     share = lambda found: Decimal(found[0] * 100) / Decimal(found[1])  # noqa: E731
@@ -465,7 +466,7 @@ def attainment_change(child: Child, start: dt.date, end: dt.date) -> Decimal | N
 
 
 def attendance_available() -> bool:
-    return "attendance" in set(extensions._RECORDS)
+    return extensions.has_child_records("attendance")
 
 
 @dataclass
@@ -518,6 +519,7 @@ def impact(grant_year: GrantYear, by: str) -> list[ImpactRow]:
     labels = dict(InterventionType.choices)
     rows: dict[str, ImpactRow] = {}
     with_attendance = attendance_available()
+    calendar = school_calendar()  # once, for every child's attainment
     for app in approved:
         key = app.intervention_type if by == "intervention_type" else app.provider.strip()
         label = labels.get(key, key) if by == "intervention_type" else key
@@ -538,7 +540,7 @@ def impact(grant_year: GrantYear, by: str) -> list[ImpactRow]:
                 change = attendance_change(child, app.starts_on, app.ends_on)
                 if change is not None:
                     row.attendance_changes.append(change)
-            change = attainment_change(child, app.starts_on, app.ends_on)
+            change = attainment_change(child, app.starts_on, app.ends_on, calendar)
             if change is not None:
                 row.attainment_changes.append(change)
     return sorted(rows.values(), key=lambda r: r.label.lower())
