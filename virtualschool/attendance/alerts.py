@@ -15,16 +15,13 @@ from django.db.models import QuerySet
 from django.urls import reverse
 
 from virtualschool.children.models import Child
+from virtualschool.core.templatetags.govuk import govuk_date
 
 from . import codes
 from .figures import Counts, counts_by_child, last_four_weeks, policy_get, year_to_date
 from .models import AttendanceMark, AttendancePolicy
 
 ABSENCE_CODES = codes.CODES_IN_CLASS[codes.MarkClass.AUTHORISED] + codes.CODES_IN_CLASS[codes.MarkClass.UNAUTHORISED]
-
-
-def _day(value: dt.date) -> str:
-    return f"{value.day} {value:%B %Y}"
 
 
 def _lead(child: Child) -> str:
@@ -93,7 +90,7 @@ def first_day_absences(children: QuerySet[Child], today: dt.date) -> list[Alert]
             Alert(
                 "first_day",
                 child,
-                f"Absent today, {_day(today)}: {shown}.",
+                f"Absent today, {govuk_date(today)}: {shown}.",
                 f"{_lead(child)}: call the carer and the school today; tell {_social_worker(child)}.",
             )
         )
@@ -204,7 +201,8 @@ def missing_runs(children: QuerySet[Child], today: dt.date, policy: AttendancePo
             Alert(
                 "missing_run",
                 child,
-                f"{len(run)} consecutive sessions marked N or O since the {first[1]} session of {_day(first[0])}: "
+                f"{len(run)} consecutive sessions marked N or O since the {first[1]} session of "
+                f"{govuk_date(first[0])}: "
                 "the child may be missing education.",
                 f"{_lead(child)}: find out where the child is today with {_social_worker(child)} and the school; "
                 "follow the children missing education procedure if they cannot be found.",

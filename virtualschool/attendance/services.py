@@ -19,6 +19,7 @@ from virtualschool.core.models import Notification
 from virtualschool.core.notifications import notify
 from virtualschool.core.permissions import require
 from virtualschool.core.signals import pep_review_proposed
+from virtualschool.core.templatetags.govuk import govuk_date
 
 from . import codes
 from .figures import counts_by_child, policy_get, year_to_date
@@ -107,10 +108,6 @@ def propose_pep_reviews(child_ids: list[int] | None, *, today: dt.date, actor: A
     return sent
 
 
-def _day(value: dt.date) -> str:
-    return f"{value.day} {value:%B %Y}"
-
-
 def send_attendance_summaries(day: dt.date | None = None) -> int:
     """Tell each child's social worker and Virtual School Lead of that day's absences: one summary per person
     per day (notify is idempotent on the key, so running this twice tells nobody twice). Returns how many
@@ -141,7 +138,7 @@ def send_attendance_summaries(day: dt.date | None = None) -> int:
                 person,
                 kind=Notification.Kind.SUMMARY,
                 key=f"attendance-summary:{day.isoformat()}",
-                subject=f"Attendance on {_day(day)}: {len(lines)} of your children absent",
+                subject=f"Attendance on {govuk_date(day)}: {len(lines)} of your children absent",
                 body="\n".join(lines),
                 url=reverse("attendance:dashboard"),
             )

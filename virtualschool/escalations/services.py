@@ -16,6 +16,7 @@ from virtualschool.core.calendar import add_working_days, school_calendar
 from virtualschool.core.models import AuditEvent, Notification
 from virtualschool.core.notifications import notify, notify_many
 from virtualschool.core.permissions import require
+from virtualschool.core.templatetags.govuk import govuk_date
 
 from .models import (
     ChildView,
@@ -31,10 +32,6 @@ from .models import (
 from .selectors import level_due, policy_get
 
 TEXT_LIMIT = 10_000
-
-
-def _date_text(day: dt.date) -> str:
-    return f"{day.day} {day:%B %Y}"
 
 
 def _url(escalation: Escalation) -> str:
@@ -68,9 +65,9 @@ def _timescale(
         if computed is None:
             return None, "No time limit at this level"
         prefix = "Safeguarding timescale: " if safeguarding and level.safeguarding_time_amount is not None else ""
-        return computed, f"{prefix}{level.time_text(safeguarding)} from {_date_text(entered_on)}"
+        return computed, f"{prefix}{level.time_text(safeguarding)} from {govuk_date(entered_on)}"
     if due_on < entered_on:
-        errors["due_on"] = f"The due date must be on or after {_date_text(entered_on)}"
+        errors["due_on"] = f"The due date must be on or after {govuk_date(entered_on)}"
     if computed is not None and due_on != computed and not reason:
         errors["reason"] = "Enter why the timescale differs from the ladder's"
     return due_on, "Timescale set by the holder" + (
@@ -230,7 +227,7 @@ def escalation_raise(
         key=f"escalation:{escalation.pk}:raised",
         subject=f"Concern raised for {child.display_name}: {escalation.get_failing_party_display().lower()}",
         body=f"{actor} raised a concern ({ladder.name}), now at {level.label.lower()}: {level.name}."
-        + (f" Due {_date_text(due)}." if due else ""),
+        + (f" Due {govuk_date(due)}." if due else ""),
         url=_url(escalation),
         child=child,
     )
@@ -262,7 +259,7 @@ def _after_move(actor: Any, escalation: Escalation, step: EscalationStep, verb: 
         changes={"level": [None, step.level.number], "due_on": [None, audit._jsonable(step.due_on)]},
         context={"how": step.how, "reason": step.reason[:500]},
     )
-    due = f" Due {_date_text(step.due_on)}." if step.due_on else ""
+    due = f" Due {govuk_date(step.due_on)}." if step.due_on else ""
     notify_many(
         _people_to_tell(escalation, actor),
         kind=Notification.Kind.ESCALATION,
@@ -373,7 +370,7 @@ def escalation_resolve(
     if resolved_on > today:
         errors["resolved_on"] = "The date it was resolved must be today or in the past"
     elif resolved_on < escalation.raised_on:
-        errors["resolved_on"] = f"The date it was resolved must be on or after {_date_text(escalation.raised_on)}"
+        errors["resolved_on"] = f"The date it was resolved must be on or after {govuk_date(escalation.raised_on)}"
     if errors:
         raise ValidationError(errors)
     before = audit.snapshot(escalation)
@@ -404,7 +401,7 @@ def _record_date(errors: dict[str, str], name: str, value: dt.date | None, escal
         errors[name] = f"{what[0].upper()}{what[1:]} must be today or in the past"
     elif value < escalation.arose_on:
         errors[name] = (
-            f"{what[0].upper()}{what[1:]} must be on or after {_date_text(escalation.arose_on)}, when the concern arose"
+            f"{what[0].upper()}{what[1:]} must be on or after {govuk_date(escalation.arose_on)}, when the concern arose"
         )
 
 
@@ -563,7 +560,7 @@ def check_escalation_clocks(today: dt.date | None = None) -> dict[str, int]:
                     key=f"escalation:{escalation.pk}:step:{step.pk}:time-up",
                     subject=f"Time is up at {level.label.lower()} for {escalation.child.display_name}: {action}",
                     body=f"{level.label} ({level.name}) of {escalation.ladder.name} was due by "
-                    f"{_date_text(step.due_on)}. If the concern is not resolved, {action}.",
+                    f"{govuk_date(step.due_on)}. If the concern is not resolved, {action}.",
                     url=_url(escalation),
                     child=escalation.child,
                 )
@@ -572,9 +569,9 @@ def check_escalation_clocks(today: dt.date | None = None) -> dict[str, int]:
                     escalation.holder,
                     kind=Notification.Kind.DUE_SOON,
                     key=f"escalation:{escalation.pk}:step:{step.pk}:due-soon",
-                    subject=f"Escalation due {_date_text(step.due_on)} for {escalation.child.display_name}",
+                    subject=f"Escalation due {govuk_date(step.due_on)} for {escalation.child.display_name}",
                     body=f"{level.label} ({level.name}) of {escalation.ladder.name} is due by "
-                    f"{_date_text(step.due_on)}.",
+                    f"{govuk_date(step.due_on)}.",
                     url=_url(escalation),
                     child=escalation.child,
                 )

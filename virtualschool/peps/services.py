@@ -24,6 +24,7 @@ from virtualschool.core import audit, extensions
 from virtualschool.core.calendar import TERMS, academic_year_start, school_calendar
 from virtualschool.core.models import AuditEvent, Notification
 from virtualschool.core.notifications import notify, notify_many
+from virtualschool.core.templatetags.govuk import govuk_date
 
 from . import rules as pep_rules
 from . import signals as pep_signals
@@ -80,10 +81,6 @@ def pep_policy_update(*, actor: Any, **values: Any) -> PepPolicy:
 
 def _today() -> dt.date:
     return timezone.localdate()
-
-
-def _d(day: dt.date) -> str:
-    return f"{day.day} {day:%B %Y}"
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -162,7 +159,7 @@ def _show(value: Any) -> str:
     if value is None or value == "":
         return "(blank)"
     if isinstance(value, dt.date):
-        return _d(value)
+        return govuk_date(value)
     if isinstance(value, bool):
         return "Yes" if value else "No"
     return str(value)
@@ -468,7 +465,7 @@ def meeting_arrange(
     _bump(locked, actor)
     _record_update(actor, locked, before, child_id=locked.child_id)
     _autostart(locked, actor)
-    _event(locked, actor, "Meeting arranged", f"{_d(meeting_date)} at {meeting_time:%H:%M}, {venue.strip()}")  # type: ignore[arg-type]
+    _event(locked, actor, "Meeting arranged", f"{govuk_date(meeting_date)} at {meeting_time:%H:%M}, {venue.strip()}")  # type: ignore[arg-type]
     return locked
 
 
@@ -536,7 +533,9 @@ def meeting_record(
         started_on=locked.started_on or held_on,
     )
     _record_update(actor, locked, before, child_id=locked.child_id)
-    _event(locked, actor, "Meeting held", f"Held on {_d(held_on)}; next meeting {_d(next_meeting_date)}")  # type: ignore[arg-type]
+    _event(
+        locked, actor, "Meeting held", f"Held on {govuk_date(held_on)}; next meeting {govuk_date(next_meeting_date)}"
+    )  # type: ignore[arg-type]
     return locked
 
 
@@ -1127,11 +1126,11 @@ def care_review_record(*, actor: Any, child: Child, review_date: dt.date | None,
         raise ValidationError(
             {
                 "review_date": "The care review must be on or after the child entered care "
-                f"({_d(child.period_of_care_start)})"
+                f"({govuk_date(child.period_of_care_start)})"
             }
         )
     if CareReview.objects.filter(child=child, review_date=review_date).exists():
-        raise ValidationError({"review_date": f"A care review on {_d(review_date)} is already recorded"})
+        raise ValidationError({"review_date": f"A care review on {govuk_date(review_date)} is already recorded"})
     row = CareReview.objects.create(
         child=child, review_date=review_date, note=(note or "").strip()[:200], created_by=actor
     )

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from virtualschool.core.calendar import SchoolCalendar, add_months, add_working_days
+from virtualschool.core.templatetags.govuk import govuk_date
 
 from .models import MeetingMode, PepStatus, PepType
 
@@ -145,7 +146,7 @@ def due_items(
                 first_started,
                 child.pk,
                 initial.pk if initial else None,
-                f"{policy.initial_start_working_days} working days after entering care on {_d(start)}",
+                f"{policy.initial_start_working_days} working days after entering care on {govuk_date(start)}",
             )
         )
         held = [p.meeting_held_on for p in after_entry if p.meeting_held_on]
@@ -157,7 +158,7 @@ def due_items(
                 min(held, default=None),
                 child.pk,
                 initial.pk if initial else None,
-                f"{policy.initial_meeting_working_days} working days after entering care on {_d(start)}",
+                f"{policy.initial_meeting_working_days} working days after entering care on {govuk_date(start)}",
             )
         )
 
@@ -175,7 +176,7 @@ def due_items(
                 started,
                 child.pk,
                 None,
-                f"Started at a new school on {_d(current.start_date)}",
+                f"Started at a new school on {govuk_date(current.start_date)}",
             )
         )
 
@@ -199,7 +200,7 @@ def due_items(
                 min(held, default=None),
                 child.pk,
                 term_pep.pk if term_pep else None,
-                f"One PEP a term: by the last day of term, {_d(t.end)}",
+                f"One PEP a term: by the last day of term, {govuk_date(t.end)}",
             )
         )
 
@@ -215,7 +216,7 @@ def due_items(
                 pep.submitted_on,
                 child.pk,
                 pep.pk,
-                f"{policy.qa_ready_days} days after the meeting on {_d(pep.meeting_held_on)}",
+                f"{policy.qa_ready_days} days after the meeting on {govuk_date(pep.meeting_held_on)}",
             )
         )
 
@@ -265,7 +266,7 @@ def due_items(
                 child.pk,
                 None,
                 f"At least {policy.in_person_meetings_per_year} meeting a year in person"
-                + (f"; the last was on {_d(last_in_person)}" if last_in_person else "; none recorded yet"),
+                + (f"; the last was on {govuk_date(last_in_person)}" if last_in_person else "; none recorded yet"),
             )
         )
 
@@ -282,7 +283,7 @@ def due_items(
                     None,
                     child.pk,
                     None,
-                    f"Set at the meeting on {_d(last.meeting_held_on)}",
+                    f"Set at the meeting on {govuk_date(last.meeting_held_on)}",
                 )
             )
     review = next_care_review(start, care_reviews, policy, today)
@@ -303,11 +304,7 @@ def due_items(
                 max(ready, default=None),
                 child.pk,
                 None,
-                f"{policy.reviewing_officer_days_before_review} days before the care review on {_d(review)}",
+                f"{policy.reviewing_officer_days_before_review} days before the care review on {govuk_date(review)}",
             )
         )
     return sorted(items, key=lambda i: (i.due_on, i.key))
-
-
-def _d(day: dt.date) -> str:
-    return f"{day.day} {day:%B %Y}"

@@ -9,15 +9,12 @@ from django.urls import reverse
 
 from virtualschool.core.calendar import school_calendar
 from virtualschool.core.extensions import RecordLine, RecordSummary
+from virtualschool.core.templatetags.govuk import govuk_date
 
 from . import assess
 from .codes import reasons_text
 from .models import ExclusionRisk, ReducedTimetable, Suspension
 from .selectors import child_summary, suspension_policy
-
-
-def _d(day: dt.date) -> str:
-    return f"{day.day} {day:%B %Y}"
 
 
 def suspensions_summary(child: Any, start: dt.date, end: dt.date) -> RecordSummary | None:
@@ -41,7 +38,7 @@ def suspensions_summary(child: Any, start: dt.date, end: dt.date) -> RecordSumma
     summary = child_summary(child, rows, policy=policy, calendar=school_calendar())
     lines = [
         RecordLine(
-            _d(s.start_date),
+            govuk_date(s.start_date),
             f"{'Permanent exclusion' if s.is_permanent else 'Suspension of ' + s.length_text} from "
             f"{s.school.name}: {reasons_text(s.reasons)}",
         )
@@ -50,7 +47,7 @@ def suspensions_summary(child: Any, start: dt.date, end: dt.date) -> RecordSumma
     total = sum((t.days for t in summary.terms), start=assess.Decimal(0))
     if total:
         lines.append(RecordLine("Suspension days in the period", assess.days_text(total)))
-    lines += [RecordLine(f"Risk of permanent exclusion raised {_d(r.raised_on)}", r.school_said) for r in risks]
+    lines += [RecordLine(f"Risk of permanent exclusion raised {govuk_date(r.raised_on)}", r.school_said) for r in risks]
     concerns = [f"{label}: {sentence}." for label, sentence in summary.flag_sentences(policy)]
     if summary.pattern:
         concerns.append(f"A pattern of suspensions: {summary.pattern.description}.")
@@ -81,8 +78,8 @@ def timetables_summary(child: Any, start: dt.date, end: dt.date) -> RecordSummar
         state = assess.timetable_state(t, t.reviews.all(), end)
         lines.append(
             RecordLine(
-                f"From {_d(t.start_date)}",
-                f"{assess._n(t.hours_per_week)} hours a week until {_d(t.end_date)}"
+                f"From {govuk_date(t.start_date)}",
+                f"{assess._n(t.hours_per_week)} hours a week until {govuk_date(t.end_date)}"
                 + (f" (PEP {t.pep_reference})" if t.pep_reference else ""),
             )
         )

@@ -21,6 +21,7 @@ from virtualschool.core.notifications import notify, notify_many
 from virtualschool.core.permissions import require
 from virtualschool.core.selectors import policy_get
 from virtualschool.core.signals import pep_review_proposed
+from virtualschool.core.templatetags.govuk import govuk_date
 from virtualschool.schools.models import School
 
 from . import assess
@@ -94,10 +95,6 @@ DATE_FIELDS = (
     ("review_requested_on", "the date the independent review was requested"),
     ("review_on", "the date of the independent review panel"),
 )
-
-
-def _d(day: dt.date) -> str:
-    return f"{day.day} {day:%B %Y}"
 
 
 def _child_url(child: Child) -> str:
@@ -260,14 +257,14 @@ def _tell_people(suspension: Suspension) -> None:
     what = "permanently excluded" if suspension.is_permanent else f"suspended for {suspension.length_text}"
     subject = f"{child.display_name} {what} from {suspension.school.name}"
     body = (
-        f"{child.display_name} was {what} from {_d(suspension.start_date)} by {suspension.school.name}. "
+        f"{child.display_name} was {what} from {govuk_date(suspension.start_date)} by {suspension.school.name}. "
         f"Reasons: {reasons_text(suspension.reasons)}. "
     )
     if suspension.full_time_from:
-        body += f"Full-time education must be in place from {_d(suspension.full_time_from)}. "
+        body += f"Full-time education must be in place from {govuk_date(suspension.full_time_from)}. "
     due = assess.paperwork_due(suspension.decided_on, suspension_policy().paperwork_hours)
     body += (
-        f"The social worker tells the reviewing officer today; the school's paperwork is due by {_d(due)}. "
+        f"The social worker tells the reviewing officer today; the school's paperwork is due by {govuk_date(due)}. "
         "Ask the designated teacher for the return meeting date: the Virtual School and the social worker are "
         "invited."
     )
@@ -288,9 +285,9 @@ def _tell_people(suspension: Suspension) -> None:
 def _propose_reviews(suspension: Suspension, actor: Any, calendar: SchoolCalendar, policy: Any) -> None:
     child = suspension.child
     if suspension.is_permanent:
-        reason = f"Permanently excluded from {suspension.school.name} from {_d(suspension.start_date)}."
+        reason = f"Permanently excluded from {suspension.school.name} from {govuk_date(suspension.start_date)}."
     else:
-        reason = f"Suspended for {suspension.length_text} from {_d(suspension.start_date)}."
+        reason = f"Suspended for {suspension.length_text} from {govuk_date(suspension.start_date)}."
     pep_review_proposed.send(
         sender=Suspension,
         child=child,
@@ -376,7 +373,7 @@ def risk_record(
         kind=Notification.Kind.ALERT,
         key=f"exclusion-risk:{risk.pk}:recorded",
         subject=subject,
-        body=f"Raised on {_d(raised_on)} by {raised_by}: {school_said}",
+        body=f"Raised on {govuk_date(raised_on)} by {raised_by}: {school_said}",
         url=_child_url(child),
         child=child,
     )
@@ -385,7 +382,7 @@ def risk_record(
         child=child,
         pep_type="emergency",
         trigger="risk-of-exclusion",
-        reason=f"At risk of permanent exclusion, raised on {_d(raised_on)} by {raised_by}.",
+        reason=f"At risk of permanent exclusion, raised on {govuk_date(raised_on)} by {raised_by}.",
         raised_on=raised_on,
         source_key=f"risk-of-exclusion:{risk.pk}",
         actor=actor,
@@ -401,7 +398,7 @@ def risk_close(*, actor: Any, risk: ExclusionRisk, closed_on: dt.date | None, no
     if closed_on is None:
         errors["closed_on"] = "Enter the date the risk was closed"
     elif closed_on < risk.raised_on:
-        errors["closed_on"] = f"The risk cannot close before it was raised on {_d(risk.raised_on)}"
+        errors["closed_on"] = f"The risk cannot close before it was raised on {govuk_date(risk.raised_on)}"
     elif closed_on > timezone.localdate():
         errors["closed_on"] = "The date the risk closed must be today or in the past"
     if risk.closed_on is not None:
@@ -489,8 +486,8 @@ def timetable_create(
         clash = [t for t in overlapping if (t.ended_on or t.end_date) >= start_date]
         if clash:
             errors["start_date"] = (
-                f"{child.display_name} already has a reduced timetable from {_d(clash[0].start_date)} to "
-                f"{_d(clash[0].ended_on or clash[0].end_date)}: end it first"
+                f"{child.display_name} already has a reduced timetable from {govuk_date(clash[0].start_date)} to "
+                f"{govuk_date(clash[0].ended_on or clash[0].end_date)}: end it first"
             )
     if errors or hours is None or start_date is None or end_date is None:
         raise ValidationError(errors)
@@ -518,7 +515,7 @@ def timetable_create(
         kind=Notification.Kind.ALERT,
         key=f"reduced-timetable:{timetable.pk}:recorded",
         subject=f"{child.display_name} is on a reduced timetable of {assess._n(hours)} hours a week",
-        body=f"From {_d(start_date)} to {_d(end_date)}; first review {_d(reviews[0])}.",
+        body=f"From {govuk_date(start_date)} to {govuk_date(end_date)}; first review {govuk_date(reviews[0])}.",
         url=_child_url(child),
         child=child,
     )
@@ -550,7 +547,7 @@ def timetable_review_record(
     if next_review_on is not None and held_on is not None and next_review_on <= held_on:
         errors["next_review_on"] = "The next review must be after this one"
     if next_review_on is not None and next_review_on > timetable.end_date:
-        errors["next_review_on"] = f"The next review must be by the agreed end date, {_d(timetable.end_date)}"
+        errors["next_review_on"] = f"The next review must be by the agreed end date, {govuk_date(timetable.end_date)}"
     if ended_on is not None and ended_on < timetable.start_date:
         errors["ended_on"] = "Full-time education cannot resume before the reduced timetable started"
     if next_review_on is None and ended_on is None and held_on is not None and held_on < timetable.end_date:

@@ -23,6 +23,7 @@ from virtualschool.children.models import Child
 from virtualschool.children.views import child_or_404, child_page_context
 from virtualschool.core import audit
 from virtualschool.core.calendar import school_calendar
+from virtualschool.core.templatetags.govuk import govuk_date
 from virtualschool.placements.models import EducationPlacement
 from virtualschool.schools.models import School
 
@@ -147,7 +148,8 @@ def suspension_create(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(
                     request,
-                    f"Suspension recorded: {suspension.length_text}, ending {_d(suspension.end_date)}. "
+                    f"Suspension recorded: {suspension.length_text}, "
+                    f"ending {govuk_date(suspension.end_date, 'not recorded')}. "
                     "The social worker has been told.",
                 )
             return redirect("suspensions:detail", pk=suspension.pk)
@@ -161,10 +163,6 @@ def suspension_create(request: HttpRequest, pk: int) -> HttpResponse:
         button="Record the suspension",
         cancel=("suspensions:child", child.pk),
     )
-
-
-def _d(day: Any) -> str:
-    return f"{day.day} {day:%B %Y}" if day else "not recorded"
 
 
 def _suspension_or_404(request: HttpRequest, pk: int) -> Suspension:
