@@ -482,20 +482,55 @@ def ledger_record(
         fund = application.fund
         school = school or application.school
         intervention_type = intervention_type or application.intervention_type
-    return _post(
-        actor,
-        year,
-        fund=fund,
-        kind=kind,
-        amount=amount_pence,
-        on=on or timezone.localdate(),
-        description=description.strip(),
-        child=child,
-        school=school,
-        intervention_type=intervention_type,
-        purpose=purpose,
-        application=application,
+    # A payment or release against an application belongs to the children its commitment was booked to: split
+    # it across them by what each still has outstanding, so the budget by child stays exact for a group.
+    parts: list[tuple[Child | None, int]] = [(child, amount_pence)]
+    if kind in {K.RELEASE, K.PAY} and child is None and application is not None:
+        parts = _split_by_outstanding(application, amount_pence) or parts
+    entries = [
+        _post(
+            actor,
+            year,
+            fund=fund,
+            kind=kind,
+            amount=part,
+            on=on or timezone.localdate(),
+            description=description.strip(),
+            child=part_child,
+            school=school,
+            intervention_type=intervention_type,
+            purpose=purpose,
+            application=application,
+        )
+        for part_child, part in parts
+    ]
+    return entries[0]
+
+
+def _split_by_outstanding(application: Application, amount: int) -> list[tuple[Child | None, int]]:
+    """`amount` shared across the application's children in order, each taking up to what is outstanding for
+    them; empty when its commitment was not booked to children."""
+    outstanding: dict[int, int] = {}
+    rows = (
+        LedgerEntry.objects.filter(application=application, child__isnull=False, kind__in=[K.COMMIT, K.PAY, K.RELEASE])
+        .values_list("child_id", "kind", "amount_pence")
+        .order_by("child_id")
     )
+    for child_id, kind, pence in rows:
+        outstanding[child_id] = outstanding.get(child_id, 0) + (pence if kind == K.COMMIT else -pence)
+    if not outstanding:
+        return []
+    children = {c.pk: c for c in application.children.filter(pk__in=outstanding)}
+    parts: list[tuple[Child | None, int]] = []
+    left = amount
+    for child_id in sorted(outstanding):
+        take = min(left, max(outstanding[child_id], 0))
+        if take:
+            parts.append((children.get(child_id), take))
+            left -= take
+    if left:  # more than the children's bookings (a hand entry without a child): the rest unattributed
+        parts.append((None, left))
+    return parts
 
 
 def application_pay(
@@ -510,7 +545,6 @@ def application_pay(
         description=f"Payment for application {application.pk}" + (f": {invoice}" if invoice else ""),
         on=on,
         application=application,
-        child=_single_child(application),
     )
 
 
@@ -528,7 +562,6 @@ def application_release(
         description=f"Released from application {application.pk}: {reason.strip()}",
         on=on,
         application=application,
-        child=_single_child(application),
     )
 
 

@@ -311,3 +311,26 @@ def test_the_panels_weekly_and_next_day_duties_are_measured_from_applications_an
     shared = DutyInstance.objects.get(child=world.child_a, rule__slug="ppplus-decision-available")
     assert shared.started_on == decided and shared.met_on is None and shared.state != State.MET_ON_TIME
     assert not DutyInstance.objects.filter(child=world.child_b, rule__slug__startswith="ppplus").exists()
+
+
+def test_paying_a_group_application_pays_each_childs_share_so_the_budget_by_child_stays_exact(pp, world):
+    from virtualschool.pupilpremium.selectors import breakdown
+
+    app = on_panel(
+        pp, world,
+        submit(world.lead, pp.year, world.child_a, amount=60_001, children=[world.child_a, world.child_b],
+               targets=[target(world.child_a), target(world.child_b)]),
+    )  # fmt: skip
+    first, second, _third = pp.members
+    services.vote_cast(actor=first, application=app, outcome=Outcome.APPROVE)
+    services.vote_cast(actor=second, application=app, outcome=Outcome.APPROVE)
+    by_child = {row.key: row for row in breakdown(pp.year, "child")}
+    assert (by_child[world.child_a.pk].committed, by_child[world.child_b.pk].committed) == (30_001, 30_000)
+    services.application_pay(actor=world.head, application=app, amount_pence=40_000, invoice="INV-1")
+    by_child = {row.key: row for row in breakdown(pp.year, "child")}
+    assert (by_child[world.child_a.pk].committed, by_child[world.child_a.pk].spent) == (0, 30_001)
+    assert (by_child[world.child_b.pk].committed, by_child[world.child_b.pk].spent) == (20_001, 9_999)
+    assert None not in by_child
+    services.application_release(actor=world.head, application=app, amount_pence=20_001, reason="Ended early")
+    by_child = {row.key: row for row in breakdown(pp.year, "child")}
+    assert by_child[world.child_b.pk].committed == 0
