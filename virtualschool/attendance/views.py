@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from virtualschool.children import services as child_services
 from virtualschool.children.forms import RollFilterForm
 from virtualschool.children.views import child_or_404, child_page_context
 from virtualschool.core.calendar import add_months, school_calendar
@@ -181,6 +182,7 @@ def child_attendance(request: HttpRequest, pk: int) -> HttpResponse:
         "all_codes": codes.CODES,
         "class_tags": CLASS_TAGS,
     }
+    child_services.child_record_view(actor=request.user, child=child, page="attendance")
     return render(request, "attendance/child.html", context)
 
 

@@ -323,7 +323,8 @@ def child_page_context(request: HttpRequest, child: Child, active: str, today: d
 
 
 def child_or_404(request: HttpRequest, pk: int, *, full: bool = True) -> Child:
-    """The child `pk` if the user works with them (a view audited by the selector), else 404."""
+    """The child `pk` if the user works with them, else 404. It records no view: a child page records its own
+    with `children.services.child_record_view(actor=..., child=..., page=...)`."""
     return _child_or_404(request, pk, full=full)
 
 

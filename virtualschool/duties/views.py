@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from virtualschool.children import services as child_services
 from virtualschool.children.views import child_or_404, child_page_context
 from virtualschool.core.selectors import policy_get
 from virtualschool.schools.models import School
@@ -198,6 +199,7 @@ def child_duties(request: HttpRequest, pk: int) -> HttpResponse:
             "not_measured": [status for status in rule_statuses() if not status.measured],
         }
     )
+    child_services.child_record_view(actor=request.user, child=child, page="duties")
     return render(request, "duties/child_duties.html", context)
 
 

@@ -261,3 +261,14 @@ def test_the_policy_numbers_change_through_the_admin_and_are_audited(client: Any
     assert policy.alert_below_percent == Decimal("90") and policy.missing_run_sessions == 8
     event = AuditEvent.objects.get(object_type="attendance.attendancepolicy")
     assert event.changes["missing_run_sessions"] == [10, 8]
+
+
+@pytest.mark.django_db
+def test_opening_a_childs_attendance_tab_is_in_their_audit_history(client, world):
+    from django.urls import reverse
+
+    from virtualschool.core.models import AuditEvent
+
+    client.force_login(world.sw_a)
+    assert client.get(reverse("attendance:child", args=[world.child_a.pk])).status_code == 200
+    assert AuditEvent.objects.filter(child_id=world.child_a.pk, action="view", context__page="attendance").exists()

@@ -251,3 +251,11 @@ def test_a_duty_met_early_counts_in_the_period_it_was_met(client, world):
     response = client.get(reverse("duties:compliance"), {"from": "2026-09-01", "to": "2026-11-20"})
     roll = next(row for row in response.context["rows"] if row["entry"].rule.slug == "roll-add-after-care-status")
     assert (roll["entry"].total.decided, roll["entry"].total.on_time) == (1, 1)
+
+
+def test_opening_a_childs_duties_tab_is_in_their_audit_history(client, world):
+    from virtualschool.core.models import AuditEvent
+
+    client.force_login(world.sw_a)
+    assert client.get(reverse("duties:child", args=[world.child_a.pk])).status_code == 200
+    assert AuditEvent.objects.filter(child_id=world.child_a.pk, action="view", context__page="duties").exists()
