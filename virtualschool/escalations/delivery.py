@@ -186,6 +186,11 @@ def deliver_pending(*, send: Sender | None = None, max_batches: int | None = Non
             break
         outcome.batches += 1
         for note in Notification.objects.filter(pk__in=ids).select_related("recipient").order_by("created_at", "id"):
+            if not _renew_claim(note.pk, token, lease):
+                # The batch outlasted its lease and another worker may hold this one now: never send it twice.
+                outcome.lost_claims += 1
+                log.warning("Notification %s was left unsent: its claim lapsed before its turn", note.pk)
+                continue
             try:
                 send(message_for(note))
             except Exception as exc:
@@ -199,6 +204,16 @@ def deliver_pending(*, send: Sender | None = None, max_batches: int | None = Non
                 outcome.lost_claims += 1
                 log.error("Notification %s was sent after its claim lapsed: raise the lease", note.pk)
     return outcome
+
+
+def _renew_claim(pk: int, token: str, lease: dt.timedelta) -> bool:
+    """Extend this worker's claim on one notification just before sending it; False if the claim has lapsed."""
+    now = timezone.now()
+    return bool(
+        Notification.objects.filter(pk=pk, email_claim_token=token, email_claimed_until__gt=now).update(
+            email_claimed_until=now + lease
+        )
+    )
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -266,3 +266,22 @@ def test_preferences_are_saved_per_person_and_audited(world):
     assert (pref.due_soon, pref.overdue, pref.other) == ("immediate", "digest", "none")
     notify(world.sw_a, kind="decision", key="d", subject="Decision")
     assert delivery.deliver_pending().sent == 0  # "none": in the service only
+
+
+@pytest.mark.django_db
+def test_a_batch_that_outlasts_its_lease_leaves_the_rest_to_the_worker_that_took_them(world):
+    first, second = _notes(world.lead, 2)
+    sent: list[str] = []
+
+    def slow_server(message: Any) -> None:
+        # While the first e-mail is sent, the lease runs out and another worker claims the second.
+        Notification.objects.filter(pk=second.pk).update(
+            email_claim_token="other-worker", email_claimed_until=timezone.now() + dt.timedelta(minutes=10)
+        )
+        sent.append(message.subject)
+
+    outcome = delivery.deliver_pending(send=slow_server, max_batches=1)
+    assert sent == [first.subject]
+    assert (outcome.sent, outcome.lost_claims) == (1, 1)
+    second.refresh_from_db()
+    assert second.emailed_at is None and second.email_claim_token == "other-worker"
