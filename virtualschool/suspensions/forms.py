@@ -97,13 +97,11 @@ class SuspensionForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false"}),
         min_value=1,
-        max_value=90,
         help_text="School days or sessions (a session is a morning or an afternoon)",
         error_messages={
             "invalid": "Enter the length as a whole number, for example 3",
             "min_value": "Enter how long the suspension is, 1 or more",
-            "max_value": "A suspension cannot be longer than 45 school days (90 sessions)",
-        },
+        },  # the longest allowed is the policy's yearly limit, checked by the service
     )
     reasons = forms.MultipleChoiceField(
         label=f"Reasons (up to {MAX_REASONS})",

@@ -26,10 +26,15 @@ from virtualschool.schools.models import School
 
 from . import assess
 from .codes import MAX_REASONS, REASONS, Category, GovernorsOutcome, LengthUnit, ReviewOutcome, reasons_text
-from .models import AGREEMENT_PARTIES, ExclusionRisk, ReducedTimetable, ReducedTimetableReview, Suspension
+from .models import (
+    AGREEMENT_PARTIES,
+    ExclusionRisk,
+    ReducedTimetable,
+    ReducedTimetableReview,
+    Suspension,
+    SuspensionPolicy,
+)
 from .selectors import schools_for_recording, suspension_policy
-
-MAX_SUSPENSION_DAYS = 45  # a single suspension may not exceed the yearly legal limit
 
 SUSPENSION_FIELDS = frozenset(
     {
@@ -111,7 +116,9 @@ def _require_school(actor: Any, school: School | None) -> None:
 # ---------------------------------------------------------------------------------------------------------
 
 
-def _validate_suspension(s: Suspension, today: dt.date, calendar: SchoolCalendar, full_time_day: int) -> None:
+def _validate_suspension(s: Suspension, today: dt.date, calendar: SchoolCalendar, policy: SuspensionPolicy) -> None:
+    full_time_day = policy.full_time_from_school_day
+    longest = Decimal(policy.year_days_maximum)  # one suspension cannot exceed the year's legal limit
     errors: dict[str, str] = {}
     if s.school_id is None:
         errors["school"] = "Select the school that suspended the child"
@@ -139,10 +146,10 @@ def _validate_suspension(s: Suspension, today: dt.date, calendar: SchoolCalendar
             errors["length_unit"] = "Select whether the length is in school days or sessions"
         if s.length is None or s.length < 1:
             errors["length"] = "Enter how long the suspension is, 1 or more"
-        elif s.length_unit == LengthUnit.DAYS and s.length > MAX_SUSPENSION_DAYS:
-            errors["length"] = f"A suspension cannot be longer than {MAX_SUSPENSION_DAYS} school days"
-        elif s.length_unit == LengthUnit.SESSIONS and s.length > MAX_SUSPENSION_DAYS * 2:
-            errors["length"] = f"A suspension cannot be longer than {MAX_SUSPENSION_DAYS * 2} sessions"
+        elif s.length_unit == LengthUnit.DAYS and s.length > longest:
+            errors["length"] = f"A suspension cannot be longer than {longest.normalize():f} school days"
+        elif s.length_unit == LengthUnit.SESSIONS and s.length > longest * 2:
+            errors["length"] = f"A suspension cannot be longer than {(longest * 2).normalize():f} sessions"
         for name in ("is_final", "governors_meeting_on", "review_requested_on", "review_on"):
             if getattr(s, name):
                 errors[name] = "Only a permanent exclusion has a final decision, a governors' meeting or a review"
@@ -222,7 +229,7 @@ def suspension_create(*, actor: Any, child: Child, **values: Any) -> Suspension:
     suspension = Suspension(child=child, created_by=actor, modified_by=actor, **values)
     policy = suspension_policy()
     calendar = school_calendar()
-    _validate_suspension(suspension, timezone.localdate(), calendar, policy.full_time_from_school_day)
+    _validate_suspension(suspension, timezone.localdate(), calendar, policy)
     suspension.save()
     audit.record_create(actor, suspension, child_id=child.pk)
     _tell_people(suspension)
@@ -246,7 +253,7 @@ def suspension_update(*, actor: Any, suspension: Suspension, **values: Any) -> S
     suspension.modified_by = actor
     policy = suspension_policy()
     calendar = school_calendar()
-    _validate_suspension(suspension, timezone.localdate(), calendar, policy.full_time_from_school_day)
+    _validate_suspension(suspension, timezone.localdate(), calendar, policy)
     suspension.save()
     audit.record_update(actor, suspension, before, child_id=suspension.child_id)
     return suspension

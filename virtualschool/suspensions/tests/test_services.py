@@ -143,6 +143,18 @@ def test_bad_input_names_each_field_and_saves_nothing(world, terms):
 
 
 @pytest.mark.django_db
+def test_the_longest_suspension_is_the_policys_yearly_limit(world, terms):
+    from virtualschool.suspensions.models import SuspensionPolicy
+
+    SuspensionPolicy.objects.update_or_create(pk=1, defaults={"year_days_maximum": 30})
+    with pytest.raises(ValidationError, match="longer than 60 sessions"):
+        suspend(world, length_unit="sessions", length=61)
+    with pytest.raises(ValidationError, match="longer than 30 school days"):
+        suspend(world, length=31)
+    assert suspend(world, length=30).length == 30
+
+
+@pytest.mark.django_db
 def test_a_permanent_exclusion_is_refused_as_final_without_the_multi_agency_meeting(world, terms):
     with pytest.raises(ValidationError) as caught:
         suspend(world, category="PERM", is_final=True, **{**MEETING, "meeting_carer": "", "meeting_vs_lead": ""})
