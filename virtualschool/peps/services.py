@@ -322,9 +322,11 @@ def pep_start(*, actor: Any, pep: Pep, today: dt.date | None = None) -> Pep:
 def _autostart(pep: Pep, actor: Any) -> None:
     """The first thing anyone saves starts the PEP (without moving its version: nobody's form goes stale)."""
     if pep.status == PepStatus.NOT_STARTED:
-        Pep.objects.filter(pk=pep.pk).update(status=PepStatus.IN_PROGRESS, started_on=_today())
+        before = _snap(pep)
+        Pep.objects.filter(pk=pep.pk).update(status=PepStatus.IN_PROGRESS, started_on=_today(), modified_by=actor)
         pep.status = PepStatus.IN_PROGRESS
         pep.started_on = _today()
+        _record_update(actor, pep, before, child_id=pep.child_id)
         _event(pep, actor, "PEP started")
 
 

@@ -239,7 +239,12 @@ def due_items(
                     f"{virtual} of the last three meetings were virtual: at most {limit} may be (out of authority)",
                 )
             )
-        elif len(last_three) >= limit and all(p.meeting_mode == MeetingMode.VIRTUAL for p in last_three[-limit:]):
+        elif (
+            last_three
+            and 0 < limit < 3
+            and len(last_three) >= limit
+            and all(p.meeting_mode == MeetingMode.VIRTUAL for p in last_three[-limit:])
+        ):
             nxt = last_three[-1].next_meeting_date or add_months(last_three[-1].meeting_held_on, 4)
             items.append(
                 DueItem(

@@ -85,3 +85,15 @@ def test_a_target_not_achieved_proposes_an_emergency_review_once(world):
         actor=world.dt_a, target=missed, reviewing_pep=second, outcome="not_achieved", note="Still not started"
     )
     assert PepProposal.objects.count() == 1
+
+
+def test_the_first_save_starts_the_pep_and_the_start_is_audited(world):
+    from virtualschool.core.models import AuditEvent
+
+    pep = services.pep_create(actor=world.lead, child=world.child_a, academic_year=2026, term="autumn")
+    assert pep.status == "not_started"
+    services.target_save(actor=world.dt_a, pep=pep, data=smart_target())
+    pep.refresh_from_db()
+    assert pep.status == "in_progress" and pep.started_on is not None
+    started = AuditEvent.objects.filter(object_type="peps.pep", object_id=str(pep.pk), action="update").get()
+    assert started.actor == world.dt_a and started.changes["status"] == ["not_started", "in_progress"]
