@@ -247,17 +247,16 @@ def _lock_open(actor: Any, escalation: Escalation) -> Escalation:
 
 
 def _after_move(actor: Any, escalation: Escalation, step: EscalationStep, verb: str) -> None:
+    # The stored row is still as it was before the move (the caller holds its lock): the audit shows both sides.
+    before = audit.snapshot(Escalation.objects.get(pk=escalation.pk))
     escalation.modified_by = actor
     escalation.save(update_fields=["current_step", "due_on", "holder", "modified_by", "modified_at"])
-    audit.record(
-        actor=actor,
-        action=AuditEvent.Action.UPDATE,
-        object_type=audit.object_type_of(escalation),
-        object_id=escalation.pk,
-        object_repr=str(escalation),
+    audit.record_update(
+        actor,
+        escalation,
+        before,
         child_id=escalation.child_id,
-        changes={"level": [None, step.level.number], "due_on": [None, audit._jsonable(step.due_on)]},
-        context={"how": step.how, "reason": step.reason[:500]},
+        context={"how": step.how, "reason": step.reason[:500], "level": step.level.number},
     )
     due = f" Due {govuk_date(step.due_on)}." if step.due_on else ""
     notify_many(

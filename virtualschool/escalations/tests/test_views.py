@@ -261,3 +261,17 @@ def test_an_informal_stage_gets_the_due_date_the_holder_sets_when_raising(client
     assert response.status_code == 302
     escalation = Escalation.objects.get()
     assert escalation.current_step.level.number == 0 and escalation.due_on == dt.date(2026, 11, 6)
+
+
+def test_moving_up_to_another_holder_is_audited_with_both_holders(client, world, raise_concern, frozen):
+    from virtualschool.core.models import AuditEvent
+
+    escalation = raise_concern()
+    old_holder, old_step = escalation.holder_id, escalation.current_step_id
+    client.force_login(world.lead)
+    client.post(reverse("escalations:move", args=[escalation.pk]), {"reason": "", "holder": world.head.pk})
+    event = AuditEvent.objects.filter(object_type="escalations.escalation", object_id=str(escalation.pk),
+                                      action="update").latest("id")  # fmt: skip
+    assert event.changes["holder"] == [old_holder, world.head.pk]
+    assert event.changes["current_step"][0] == old_step
+    assert event.context["level"] == 2
